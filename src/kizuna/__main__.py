@@ -1,0 +1,3 @@
+from kizuna.cli.main import main
+
+main()

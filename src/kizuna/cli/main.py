@@ -1,0 +1,57 @@
+"""The `kizuna` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kizuna import __version__
+from kizuna.cli import admin, demo, imports, serve
+from kizuna.cli.context import fail
+from kizuna.errors import KizunaError
+from kizuna.settings import load_settings
+
+app = typer.Typer(
+    name="kizuna",
+    help="kizuna (絆): self-hosted customer engagement platform.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Overrides KIZUNA_DATABASE_URL.", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    overrides = {"database_url": database_url} if database_url else {}
+    try:
+        ctx.obj = load_settings(**overrides)
+    except KizunaError as exc:
+        raise fail(exc) from exc
+
+
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.source_app, name="source")
+app.add_typer(admin.user_app, name="user")
+app.add_typer(admin.apikey_app, name="apikey")
+app.add_typer(imports.app, name="import")
+
+
+def main() -> None:
+    app()

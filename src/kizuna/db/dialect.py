@@ -1,0 +1,29 @@
+"""Differences between SQLite and PostgreSQL, kept in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
+
+
+def insert(session: Session, table: Table) -> Any:
+    """A dialect-specific INSERT that supports ``on_conflict_do_*``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_ignore(
+    session: Session, table: Table, conflict_columns: Sequence[str]
+) -> Insert:
+    """``INSERT … ON CONFLICT (cols) DO NOTHING`` for either dialect."""
+    return insert(session, table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,53 @@
+"""The ASGI application factory: ingest API, admin API and dashboard in one app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from kizuna import __version__
+from kizuna.http import problems
+from kizuna.runtime import Runtime, build_runtime
+from kizuna.settings import Settings
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app. Pass ``runtime`` to share an engine (tests, ``kizuna demo``)."""
+    owned = runtime is None
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            rt.close()
+
+    app = FastAPI(
+        title="kizuna",
+        version=__version__,
+        description="Customer engagement platform: Segment-compatible ingest and admin API.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    problems.install(app)
+
+    from kizuna.http.routes import customers, health, ingest
+
+    app.include_router(health.router)
+    app.include_router(ingest.router)
+    app.include_router(customers.router)
+
+    from kizuna.web import app as web
+
+    web.install(app, settings)
+    return app

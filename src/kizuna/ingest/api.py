@@ -1,0 +1,19 @@
+"""Facade of the ingest domain: sources, and (see ``logic``) Segment-spec messages."""
+
+from __future__ import annotations
+
+from kizuna.ingest.sources import (
+    authenticate_write_key,
+    create_source,
+    find_source_by_name,
+    find_source_by_write_key,
+    list_sources,
+)
+
+__all__ = [
+    "authenticate_write_key",
+    "create_source",
+    "find_source_by_name",
+    "find_source_by_write_key",
+    "list_sources",
+]

@@ -1,0 +1,111 @@
+"""One validated settings object, built by :func:`load_settings` and passed into factories.
+
+Never instantiate settings at import time: build them in ``create_app(settings)``, the CLI
+callback, or a test.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kizuna.errors import ConfigurationInvalid
+
+DEV_SECRET_PLACEHOLDER = "dev-insecure-change-me"
+
+
+class Settings(BaseSettings):
+    """kizuna's configuration, read from ``KIZUNA_*`` environment variables (or ``.env``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KIZUNA_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        "sqlite:///./kizuna.db",
+        description="SQLAlchemy URL of the operational store: a SQLite file (default) or "
+        "postgresql+psycopg://user@host/db.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET_PLACEHOLDER),
+        description="Signs dashboard session cookies and CSRF tokens. Required outside dev mode.",
+    )
+    env: Literal["dev", "production"] = Field(
+        "dev", description="`production` refuses the placeholder secret key."
+    )
+    host: str = Field("127.0.0.1", description="Address `kizuna serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `kizuna serve` listens on.")
+    default_timezone: str = Field(
+        "Asia/Tokyo", description="Time zone for displaying dates when a user has none."
+    )
+    default_locale: Literal["ja", "en"] = Field(
+        "ja", description="Dashboard language before a user picks one."
+    )
+    max_event_bytes: int = Field(
+        32 * 1024, description="Largest accepted single event (Segment's limit: 32 KB)."
+    )
+    max_batch_bytes: int = Field(
+        500 * 1024, description="Largest accepted batch request body, after gunzip (500 KB)."
+    )
+    import_batch_size: int = Field(
+        5000, ge=1, description="Rows written per transaction by `kizuna import`."
+    )
+    session_max_age_seconds: int = Field(
+        60 * 60 * 12, description="Dashboard login lifetime in seconds."
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark dashboard cookies `Secure` (turn on behind HTTPS)."
+    )
+    login_rate_limit_per_minute: int = Field(
+        10, description="Failed dashboard logins allowed per client address per minute."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                f"KIZUNA_DATABASE_URL has value {value!r}: kizuna supports sqlite:///PATH and "
+                "postgresql+psycopg://USER@HOST:PORT/DB"
+            )
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        raw = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
+        return Path(raw) if raw and raw != ":memory:" else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with ``overrides`` taking precedence.
+
+    Raises :class:`ConfigurationInvalid` naming the key and the bad value.
+    """
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"KIZUNA_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationInvalid(f"Invalid configuration: {problems}") from exc
+    if settings.env == "production" and (
+        settings.secret_key.get_secret_value() == DEV_SECRET_PLACEHOLDER
+    ):
+        raise ConfigurationInvalid(
+            "KIZUNA_SECRET_KEY is the development placeholder; set a random value "
+            f"(for example {secrets.token_urlsafe(32)!r}) when KIZUNA_ENV=production."
+        )
+    return settings
