@@ -9,6 +9,7 @@ from kizuna.ingest.sources import (
     find_source_by_write_key,
     list_sources,
 )
+from kizuna.ingest.timeline import list_timeline
 
 __all__ = [
     "authenticate_write_key",
@@ -16,4 +17,5 @@ __all__ = [
     "find_source_by_name",
     "find_source_by_write_key",
     "list_sources",
+    "list_timeline",
 ]

@@ -1,0 +1,212 @@
+"""Facade of the commerce domain: products, orders and their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
+
+from kizuna.commerce.contracts import (
+    Order,
+    OrderLine,
+    OrderRecord,
+    ProductUpsert,
+    RecordOutcome,
+)
+from kizuna.commerce.tables import OrderItemRow, OrderRow, ProductRow
+from kizuna.db.dialect import insert
+from kizuna.types import CustomerId, WorkspaceId
+
+CHUNK = 2000
+orders_t: Table = OrderRow.__table__  # type: ignore[assignment]
+items_t: Table = OrderItemRow.__table__  # type: ignore[assignment]
+products_t: Table = ProductRow.__table__  # type: ignore[assignment]
+_PRODUCT_FIELDS = ("sku", "name", "category", "brand", "price", "currency", "url", "image_url")
+
+
+def _product_ids(
+    session: Session, workspace_id: WorkspaceId, external_ids: Sequence[str]
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    wanted = sorted(set(external_ids))
+    for start in range(0, len(wanted), CHUNK):
+        for pid, ext in session.execute(
+            select(ProductRow.id, ProductRow.external_id).where(
+                ProductRow.workspace_id == workspace_id,
+                ProductRow.external_id.in_(wanted[start : start + CHUNK]),
+            )
+        ):
+            found[ext] = pid
+    return found
+
+
+def upsert_products(
+    session: Session, workspace_id: WorkspaceId, products: Sequence[ProductUpsert], at: datetime
+) -> dict[str, int]:
+    """Create or update products by external id; ``None`` fields never overwrite."""
+    latest: dict[str, ProductUpsert] = {}
+    for product in products:
+        latest[product.external_id] = product  # the last description in a batch wins
+    if not latest:
+        return {}
+    existing = _product_ids(session, workspace_id, list(latest))
+    for ext, pid in existing.items():
+        product = latest[ext]
+        values: dict[str, Any] = {
+            f: getattr(product, f) for f in _PRODUCT_FIELDS if getattr(product, f) is not None
+        }
+        if values or product.attributes:
+            row = session.get(ProductRow, pid)
+            assert row is not None
+            for field, value in values.items():
+                setattr(row, field, value)
+            if product.attributes:
+                row.attributes = {**(row.attributes or {}), **product.attributes}
+            row.updated_at = at
+    new = [p for ext, p in latest.items() if ext not in existing]
+    if new:
+        stmt = insert(session, products_t).on_conflict_do_nothing(
+            index_elements=["workspace_id", "external_id"]
+        )
+        session.execute(stmt, [
+            {"workspace_id": workspace_id, "external_id": p.external_id,
+             **{f: getattr(p, f) for f in _PRODUCT_FIELDS}, "attributes": dict(p.attributes),
+             "updated_at": at}
+            for p in new
+        ])
+        existing.update(_product_ids(session, workspace_id, [p.external_id for p in new]))
+    session.flush()
+    return existing
+
+
+def record_orders(
+    session: Session, workspace_id: WorkspaceId, orders: Sequence[OrderRecord], at: datetime
+) -> RecordOutcome:
+    """Store orders once each: an ``external_id`` already stored is skipped, never updated."""
+    unique: dict[str, OrderRecord] = {}
+    for order in orders:
+        unique.setdefault(order.external_id, order)
+    if not unique:
+        return RecordOutcome(written=0, skipped=len(orders))
+    stmt = (
+        insert(session, orders_t)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+        .returning(orders_t.c.id, orders_t.c.external_id)
+    )
+    inserted: dict[str, int] = {}
+    records = list(unique.values())
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        result = session.execute(stmt, [_order_values(workspace_id, o, at) for o in chunk])
+        inserted.update({ext: oid for oid, ext in result})
+    product_refs = [
+        line.product_external_id
+        for ext in inserted
+        for line in unique[ext].lines
+        if line.product_external_id
+    ]
+    products = _product_ids(session, workspace_id, product_refs) if product_refs else {}
+    lines = [
+        {
+            "order_id": oid,
+            "product_id": products.get(line.product_external_id or ""),
+            "sku": line.sku,
+            "name": line.name,
+            "category": line.category,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+        }
+        for ext, oid in inserted.items()
+        for line in unique[ext].lines
+    ]
+    for start in range(0, len(lines), CHUNK * 5):
+        session.execute(items_t.insert(), lines[start : start + CHUNK * 5])
+    return RecordOutcome(written=len(inserted), skipped=len(orders) - len(inserted))
+
+
+def _order_values(workspace_id: WorkspaceId, o: OrderRecord, at: datetime) -> dict[str, Any]:
+    return {
+        "workspace_id": workspace_id, "external_id": o.external_id, "customer_id": o.customer_id,
+        "status": o.status, "placed_at": o.placed_at, "currency": o.currency, "total": o.total,
+        "subtotal": o.subtotal, "revenue": o.revenue, "tax": o.tax, "shipping": o.shipping,
+        "discount": o.discount, "coupon": o.coupon, "channel": o.channel, "origin": o.origin,
+        "event_id": o.event_id,
+        "cancelled_at": o.placed_at if o.status == "cancelled" else None, "created_at": at,
+    }
+
+
+def cancel_order(
+    session: Session, workspace_id: WorkspaceId, external_id: str, at: datetime
+) -> bool:
+    """Mark an order cancelled (its rows stay). False if no such order exists."""
+    result = session.execute(
+        update(OrderRow)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.external_id == external_id,
+               OrderRow.status != "cancelled")
+        .values(status="cancelled", cancelled_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_customer_orders(
+    session: Session, workspace_id: WorkspaceId, customer_id: CustomerId, *, limit: int = 50
+) -> list[Order]:
+    rows = list(session.scalars(
+        select(OrderRow)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.customer_id == customer_id)
+        .order_by(OrderRow.placed_at.desc(), OrderRow.id.desc())
+        .limit(limit)
+    ))
+    lines: dict[int, list[OrderLine]] = {r.id: [] for r in rows}
+    if rows:
+        items = session.execute(
+            select(OrderItemRow, ProductRow.external_id)
+            .outerjoin(ProductRow, ProductRow.id == OrderItemRow.product_id)
+            .where(OrderItemRow.order_id.in_(list(lines)))
+            .order_by(OrderItemRow.id)
+        )
+        for item, product_ext in items:
+            lines[item.order_id].append(OrderLine(
+                product_external_id=product_ext, quantity=item.quantity, amount=item.amount,
+                unit_price=item.unit_price, sku=item.sku, name=item.name, category=item.category,
+            ))
+    return [
+        Order(id=r.id, external_id=r.external_id,
+              customer_id=CustomerId(r.customer_id) if r.customer_id else None, status=r.status,
+              placed_at=r.placed_at, currency=r.currency, total=r.total, origin=r.origin,
+              lines=tuple(lines[r.id]))
+        for r in rows
+    ]
+
+
+def customer_order_stats(
+    session: Session, workspace_id: WorkspaceId, customer_id: CustomerId
+) -> dict[str, Any]:
+    """Orders count and revenue (cancelled orders excluded), first and last order time."""
+    count, revenue, first, last = session.execute(
+        select(func.count(), func.coalesce(func.sum(OrderRow.total), 0),
+               func.min(OrderRow.placed_at), func.max(OrderRow.placed_at))
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.customer_id == customer_id,
+               OrderRow.status != "cancelled")
+    ).one()
+    from kizuna.clock import as_utc
+
+    return {
+        "orders": int(count),
+        "revenue": Decimal(str(revenue)).quantize(Decimal("0.01")),
+        "first_at": as_utc(first) if isinstance(first, datetime) else _parse(first),
+        "last_at": as_utc(last) if isinstance(last, datetime) else _parse(last),
+    }
+
+
+def _parse(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
