@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kizuna.errors import ConfigurationInvalid
 
-DEV_SECRET_PLACEHOLDER = "dev-insecure-change-me"
+DEV_SECRET_PLACEHOLDER = "dev-insecure-change-me"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):
