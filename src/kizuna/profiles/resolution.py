@@ -39,7 +39,7 @@ class _Plan:
         self.redirect: dict[int, int] = {}
         self.new_ids = itertools.count(-1, -1)  # temporary ids for customers to create
         self.new_keys: set[Key] = set()
-        self.merges: list[tuple[int, int, str]] = []  # (survivor, merged, identifier)
+        self.merges: list[tuple[int, int, str, datetime]] = []  # (survivor, merged, id, when)
         self.became_known: dict[int, str] = {}
 
     def final(self, cid: int) -> int:
@@ -60,7 +60,7 @@ class _Plan:
         self.external[cid] = external_id
         return cid
 
-    def merge(self, survivor: int, merged: int, identifier: str) -> None:
+    def merge(self, survivor: int, merged: int, identifier: str, when: datetime) -> None:
         if survivor < 0 < merged:
             # The known profile was only created in this batch: let the stored anonymous
             # profile adopt its user id instead (nothing to move).
@@ -70,10 +70,10 @@ class _Plan:
             return
         self.redirect[merged] = survivor
         if merged > 0:
-            self.merges.append((survivor, merged, identifier))
+            self.merges.append((survivor, merged, identifier, when))
 
 
-def _resolve_one(plan: _Plan, ref: IdentityRef) -> int:
+def _resolve_one(plan: _Plan, ref: IdentityRef, when: datetime) -> int:
     user_key = (USER, ref.user_id) if ref.user_id else None
     anon_key = (ANON, ref.anonymous_id) if ref.anonymous_id else None
     by_anon = plan.owner(anon_key) if anon_key else None
@@ -100,7 +100,7 @@ def _resolve_one(plan: _Plan, ref: IdentityRef) -> int:
         if by_anon is None:
             plan.claim(anon_key, by_user)
         elif by_anon != by_user and plan.external.get(by_anon) is None:
-            plan.merge(by_user, by_anon, ref.anonymous_id or "")
+            plan.merge(by_user, by_anon, ref.anonymous_id or "", when)
     return by_user
 
 
@@ -130,16 +130,16 @@ def resolve_customers(
     store.lock_identities(session, workspace_id, {f"{k}:{v}" for k, v in keys})
     owners = store.load_identities(session, workspace_id, keys)
     plan = _Plan(owners, store.load_external_ids(session, set(owners.values())))
-    raw = [_resolve_one(plan, ref) for ref in refs]
+    instants = list(seen_at) if seen_at is not None else [at] * len(refs)
+    raw = [_resolve_one(plan, ref, when) for ref, when in zip(refs, instants, strict=True)]
 
-    # Merges of customers that exist in the database.
-    for survivor, merged, identifier in plan.merges:
+    # Merges of customers that exist in the database, dated by the message that caused them.
+    for survivor, merged, identifier, when in plan.merges:
         store.merge_customer_rows(
             session, workspace_id, survivor_id=plan.final(survivor), merged_id=merged,
-            reason="identify", identifier=identifier, at=at,
+            reason="identify", identifier=identifier, at=when,
         )
     final = [plan.final(cid) for cid in raw]
-    instants = list(seen_at) if seen_at is not None else [at] * len(refs)
     window: dict[int, tuple[datetime, datetime]] = {}
     for cid, instant in zip(final, instants, strict=True):
         first, last = window.get(cid, (instant, instant))

@@ -154,3 +154,17 @@ def test_search_escapes_like_wildcards(runtime: Runtime, workspace: Workspace) -
             CustomerUpsert(external_id="x2", name="1000 cotton")], T0)
         assert [c.name for c in profiles.search_customers(s, workspace.id, "0%").items] == [
             "100% cotton"]
+
+
+def test_merge_is_dated_by_the_message_that_caused_it(
+    runtime: Runtime, workspace: Workspace
+) -> None:
+    with runtime.sessions.begin() as s:
+        known, anon = profiles.resolve_customers(
+            s, workspace.id, [IdentityRef(user_id="u"), IdentityRef(anonymous_id="a")], T0)
+    identified_at = T0 - timedelta(days=400)  # a historical identify, loaded today
+    with runtime.sessions.begin() as s:
+        profiles.resolve_customers(s, workspace.id, [IdentityRef(user_id="u", anonymous_id="a")],
+                                   T0, seen_at=[identified_at])
+        [merge] = profiles.list_merges(s, workspace.id, known)
+    assert merge.at == identified_at and merge.merged_customer_id == anon

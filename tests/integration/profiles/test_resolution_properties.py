@@ -25,7 +25,9 @@ refs = st.builds(
 ).filter(lambda r: r.user_id or r.anonymous_id)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batches=st.lists(st.lists(refs, min_size=1, max_size=6), min_size=1, max_size=4))
 def test_resolution_invariants(sqlite_template: Path, batches: list[list[IdentityRef]]) -> None:
     engine = make_engine(f"sqlite:///{sqlite_template.parent / 'props.db'}")
@@ -34,8 +36,9 @@ def test_resolution_invariants(sqlite_template: Path, batches: list[list[Identit
     upgrade_to_head(engine)
     sessions = make_sessionmaker(engine)
     with sessions.begin() as s:
-        ws = WorkspaceRow(slug=uuid.uuid4().hex, name="p", timezone="UTC", currency="JPY",
-                          created_at=T0)
+        ws = WorkspaceRow(
+            slug=uuid.uuid4().hex, name="p", timezone="UTC", currency="JPY", created_at=T0
+        )
         s.add(ws)
         s.flush()
         wid = WorkspaceId(ws.id)
@@ -45,22 +48,28 @@ def test_resolution_invariants(sqlite_template: Path, batches: list[list[Identit
             # Same identifiers in one batch → the same customer.
             for ref, cid in zip(batch, ids, strict=True):
                 if ref.user_id:
-                    assert cid == ids[next(i for i, r in enumerate(batch)
-                                           if r.user_id == ref.user_id)]
+                    assert (
+                        cid == ids[next(i for i, r in enumerate(batch) if r.user_id == ref.user_id)]
+                    )
     users = sorted({r.user_id for b in batches for r in b if r.user_id})
     with sessions.begin() as s:
         # Re-resolving changes nothing and every user id has exactly one live profile.
         by_user = profiles.resolve_customers(s, wid, [IdentityRef(user_id=u) for u in users], T0)
         assert len(set(by_user)) == len(users)
-        live = s.scalars(sa.select(CustomerRow).where(CustomerRow.workspace_id == wid,
-                                                      CustomerRow.merged_into_id.is_(None))).all()
+        live = s.scalars(
+            sa.select(CustomerRow).where(
+                CustomerRow.workspace_id == wid, CustomerRow.merged_into_id.is_(None)
+            )
+        ).all()
         assert sorted(c.external_id for c in live if c.external_id) == users
         for u, cid in zip(users, by_user, strict=True):
             assert profiles.get_customer(s, wid, cid).external_id == u
         # Each anonymous id resolves to one live profile, stable on a second look.
         anons = sorted({r.anonymous_id for b in batches for r in b if r.anonymous_id})
         first = profiles.resolve_customers(s, wid, [IdentityRef(anonymous_id=a) for a in anons], T0)
-        second = profiles.resolve_customers(s, wid, [IdentityRef(anonymous_id=a) for a in anons], T0)
+        second = profiles.resolve_customers(
+            s, wid, [IdentityRef(anonymous_id=a) for a in anons], T0
+        )
         assert first == second
         assert all(profiles.get_customer(s, wid, c).id == c for c in first)
     engine.dispose()
