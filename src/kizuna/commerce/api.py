@@ -18,7 +18,8 @@ from kizuna.commerce.contracts import (
     RecordOutcome,
 )
 from kizuna.commerce.tables import OrderItemRow, OrderRow, ProductRow
-from kizuna.db.dialect import insert
+from kizuna.db import bulk
+from kizuna.db.dialect import insert, merge_json
 from kizuna.types import CustomerId, WorkspaceId
 
 CHUNK = 2000
@@ -53,34 +54,35 @@ def upsert_products(
         latest[product.external_id] = product  # the last description in a batch wins
     if not latest:
         return {}
-    existing = _product_ids(session, workspace_id, list(latest))
-    for ext, pid in existing.items():
-        product = latest[ext]
-        values: dict[str, Any] = {
-            f: getattr(product, f) for f in _PRODUCT_FIELDS if getattr(product, f) is not None
-        }
-        if values or product.attributes:
-            row = session.get(ProductRow, pid)
-            assert row is not None
-            for field, value in values.items():
-                setattr(row, field, value)
-            if product.attributes:
-                row.attributes = {**(row.attributes or {}), **product.attributes}
-            row.updated_at = at
-    new = [p for ext, p in latest.items() if ext not in existing]
-    if new:
-        stmt = insert(session, products_t).on_conflict_do_nothing(
-            index_elements=["workspace_id", "external_id"]
-        )
-        session.execute(stmt, [
-            {"workspace_id": workspace_id, "external_id": p.external_id,
-             **{f: getattr(p, f) for f in _PRODUCT_FIELDS}, "attributes": dict(p.attributes),
-             "updated_at": at}
-            for p in new
-        ])
-        existing.update(_product_ids(session, workspace_id, [p.external_id for p in new]))
-    session.flush()
-    return existing
+    stmt = insert(session, products_t)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "external_id"],
+        set_={
+            **{f: func.coalesce(excluded[f], products_t.c[f]) for f in _PRODUCT_FIELDS},
+            "attributes": merge_json(session, products_t.c.attributes, excluded.attributes),
+            "updated_at": excluded.updated_at,
+        },
+    )
+    rows = [
+        {"workspace_id": workspace_id, "external_id": p.external_id,
+         **{f: getattr(p, f) for f in _PRODUCT_FIELDS}, "attributes": dict(p.attributes),
+         "updated_at": at}
+        for p in latest.values()
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(stmt, rows[start : start + CHUNK])
+    return _product_ids(session, workspace_id, list(latest))
+
+
+_ORDER_COLUMNS = (
+    "workspace_id", "external_id", "customer_id", "status", "placed_at", "currency", "total",
+    "subtotal", "revenue", "tax", "shipping", "discount", "coupon", "channel", "origin",
+    "event_id", "cancelled_at", "created_at",
+)
+_LINE_COLUMNS = (
+    "order_id", "product_id", "sku", "name", "category", "quantity", "unit_price", "amount",
+)
 
 
 def record_orders(
@@ -92,17 +94,15 @@ def record_orders(
         unique.setdefault(order.external_id, order)
     if not unique:
         return RecordOutcome(written=0, skipped=len(orders))
-    stmt = (
-        insert(session, orders_t)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
-        .returning(orders_t.c.id, orders_t.c.external_id)
+    inserted = dict(
+        (ext, oid)
+        for oid, ext in bulk.insert_many_returning(
+            session, orders_t, _ORDER_COLUMNS,
+            [_order_values(workspace_id, o, at) for o in unique.values()],
+            returning=("id", "external_id"),
+            on_conflict_do_nothing=("workspace_id", "external_id"),
+        )
     )
-    inserted: dict[str, int] = {}
-    records = list(unique.values())
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start : start + CHUNK]
-        result = session.execute(stmt, [_order_values(workspace_id, o, at) for o in chunk])
-        inserted.update({ext: oid for oid, ext in result})
     product_refs = [
         line.product_external_id
         for ext in inserted
@@ -110,34 +110,21 @@ def record_orders(
         if line.product_external_id
     ]
     products = _product_ids(session, workspace_id, product_refs) if product_refs else {}
-    lines = [
-        {
-            "order_id": oid,
-            "product_id": products.get(line.product_external_id or ""),
-            "sku": line.sku,
-            "name": line.name,
-            "category": line.category,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "amount": line.amount,
-        }
+    bulk.insert_many(session, items_t, _LINE_COLUMNS, [
+        (oid, products.get(line.product_external_id or ""), line.sku, line.name, line.category,
+         line.quantity, line.unit_price, line.amount)
         for ext, oid in inserted.items()
         for line in unique[ext].lines
-    ]
-    for start in range(0, len(lines), CHUNK * 5):
-        session.execute(items_t.insert(), lines[start : start + CHUNK * 5])
+    ])
     return RecordOutcome(written=len(inserted), skipped=len(orders) - len(inserted))
 
 
-def _order_values(workspace_id: WorkspaceId, o: OrderRecord, at: datetime) -> dict[str, Any]:
-    return {
-        "workspace_id": workspace_id, "external_id": o.external_id, "customer_id": o.customer_id,
-        "status": o.status, "placed_at": o.placed_at, "currency": o.currency, "total": o.total,
-        "subtotal": o.subtotal, "revenue": o.revenue, "tax": o.tax, "shipping": o.shipping,
-        "discount": o.discount, "coupon": o.coupon, "channel": o.channel, "origin": o.origin,
-        "event_id": o.event_id,
-        "cancelled_at": o.placed_at if o.status == "cancelled" else None, "created_at": at,
-    }
+def _order_values(workspace_id: WorkspaceId, o: OrderRecord, at: datetime) -> tuple[Any, ...]:
+    return (
+        workspace_id, o.external_id, o.customer_id, o.status, o.placed_at, o.currency, o.total,
+        o.subtotal, o.revenue, o.tax, o.shipping, o.discount, o.coupon, o.channel, o.origin,
+        o.event_id, o.placed_at if o.status == "cancelled" else None, at,
+    )
 
 
 def cancel_order(

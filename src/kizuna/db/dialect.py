@@ -27,3 +27,12 @@ def insert_ignore(
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def merge_json(session: Session, current: Any, incoming: Any) -> Any:
+    """SQL for "current JSON object updated with the keys of incoming" on either dialect."""
+    from sqlalchemy import func
+
+    if is_postgres(session):
+        return func.coalesce(current, func.cast("{}", current.type)).op("||")(incoming)
+    return func.json_patch(func.coalesce(current, "{}"), incoming)

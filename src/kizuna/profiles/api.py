@@ -152,9 +152,17 @@ def _update_columns(
 
 
 def ensure_customers_by_external_id(
-    session: Session, workspace_id: WorkspaceId, external_ids: Iterable[str], at: datetime
+    session: Session,
+    workspace_id: WorkspaceId,
+    external_ids: Iterable[str],
+    at: datetime,
+    *,
+    seen_at: Mapping[str, datetime] | None = None,
 ) -> dict[str, CustomerId]:
-    """An id for every external id (Segment userId), creating bare customers where missing."""
+    """An id for every external id (Segment userId), creating bare customers where missing.
+
+    ``seen_at`` gives new customers their first/last seen time (e.g. their first order's).
+    """
     wanted = sorted(set(external_ids))
     if not wanted:
         return {}
@@ -165,17 +173,10 @@ def ensure_customers_by_external_id(
         store.lock_identities(session, workspace_id, {f"{USER}:{e}" for e in missing})
         owners.update(store.load_identities(session, workspace_id, {(USER, e) for e in missing}))
         missing = [e for e in missing if (USER, e) not in owners]
-        new_ids = store.insert_customers(session, [
-            {"workspace_id": workspace_id, "external_id": e, "traits": {}, "first_seen_at": at,
-             "last_seen_at": at, "created_at": at, "updated_at": at}
-            for e in missing
-        ])
-        store.insert_identities(session, [
-            {"workspace_id": workspace_id, "kind": USER, "value": e, "customer_id": cid,
-             "first_seen_at": at}
-            for e, cid in zip(missing, new_ids, strict=True)
-        ])
-        owners.update({(USER, e): cid for e, cid in zip(missing, new_ids, strict=True)})
+        seen = seen_at or {}
+        new_ids = store.insert_bare_customers(session, workspace_id, [
+            (e, seen.get(e, at)) for e in missing], at)
+        owners.update({(USER, e): cid for e, cid in new_ids.items()})
     return {e: CustomerId(owners[(USER, e)]) for e in wanted}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from kizuna.db import bulk
 from kizuna.db.dialect import is_postgres
 from kizuna.db.metadata import Base
 from kizuna.profiles.contracts import Consent, Customer, TimelineEntry
@@ -100,6 +101,32 @@ def insert_customers(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         customers_t.insert().returning(customers_t.c.id, sort_by_parameter_order=True), rows
     )
     return [r[0] for r in result]
+
+
+def insert_bare_customers(
+    session: Session, workspace_id: WorkspaceId, people: Sequence[tuple[str, datetime]],
+    at: datetime,
+) -> dict[str, int]:
+    """Create customers known only by external id (bulk), with their ``user_id`` identity."""
+    if not people:
+        return {}
+    bulk.insert_many(
+        session, customers_t,
+        ("workspace_id", "external_id", "traits", "first_seen_at", "last_seen_at", "created_at",
+         "updated_at"),
+        [(workspace_id, ext, {}, seen, seen, at, at) for ext, seen in people],
+    )
+    ids: dict[str, int] = {}
+    externals = [ext for ext, _ in people]
+    for chunk in chunked(externals):
+        ids.update((ext, cid) for cid, ext in session.execute(
+            select(CustomerRow.id, CustomerRow.external_id).where(
+                CustomerRow.workspace_id == workspace_id, CustomerRow.external_id.in_(chunk))))
+    bulk.insert_many(
+        session, identities_t, ("workspace_id", "kind", "value", "customer_id", "first_seen_at"),
+        [(workspace_id, "user_id", ext, ids[ext], seen) for ext, seen in people],
+    )
+    return ids
 
 
 def insert_identities(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,203 @@
+"""Driver-level bulk inserts for the hot write paths (imports, ingest).
+
+SQLAlchemy's per-value type processing and multi-row VALUES statements cost more than the
+database's own work when tens of thousands of rows are written per second. These helpers
+convert each column once per value with a converter chosen from the column's type, and hand
+tuples to the driver's ``executemany`` (psycopg 3 pipelines it; sqlite3 loops in C).
+Values are stored exactly as SQLAlchemy would store them, so ORM reads see no difference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Date, Numeric, Table, select, tuple_
+from sqlalchemy.orm import Session
+
+from kizuna.db.metadata import UtcDateTime
+
+Converter = Callable[[Any], Any]
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("Timezone aware datetime is required")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_number(value: Decimal | float | int | None) -> float | int | None:
+    return None if value is None else (value if isinstance(value, int) else float(value))
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _pg_json(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return None if value is None else Jsonb(value)
+
+
+def _pg_datetime(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("Timezone aware datetime is required")
+    return value
+
+
+def _converter(column_type: Any, dialect: str) -> Converter | None:
+    if dialect == "sqlite":
+        if isinstance(column_type, UtcDateTime):
+            return _sqlite_datetime
+        if isinstance(column_type, Numeric):
+            return _sqlite_number
+        if isinstance(column_type, Date):
+            return _sqlite_date
+        if isinstance(column_type, JSON):
+            return _sqlite_json
+        return None
+    if isinstance(column_type, UtcDateTime):
+        return _pg_datetime
+    if isinstance(column_type, JSON):
+        return _pg_json
+    return None
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _statement(
+    dialect: str,
+    table: Table,
+    columns: Sequence[str],
+    conflict: Sequence[str] | None,
+    returning: Sequence[str] | None,
+) -> str:
+    for name in (*columns, *(conflict or ()), *(returning or ())):
+        table.c[name]  # only real column names reach the SQL text (KeyError otherwise)
+    mark = "?" if dialect == "sqlite" else "%s"
+    # Table and column names come from the metadata (checked above); values are bound.
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return sql
+
+
+def _convert(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    dialect = _dialect(session)
+    converters = [_converter(table.c[name].type, dialect) for name in columns]
+    if not any(converters):
+        return [tuple(r) for r in rows]
+    plan = [(i, c) for i, c in enumerate(converters) if c is not None]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, convert in plan:
+            values[i] = convert(values[i])
+        converted.append(tuple(values))
+    return converted
+
+
+def insert_many(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    on_conflict_do_nothing: Sequence[str] | None = None,
+) -> None:
+    """INSERT ``rows`` (tuples in ``columns`` order) with the driver's executemany."""
+    if not rows:
+        return
+    session.flush()
+    dialect = _dialect(session)
+    sql = _statement(dialect, table, columns, on_conflict_do_nothing, None)
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.executemany(sql, _convert(session, table, columns, rows))
+    finally:
+        cursor.close()
+
+
+def insert_many_returning(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: Sequence[str],
+    on_conflict_do_nothing: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """Insert rows whose ``on_conflict_do_nothing`` key is new; return ``returning`` of those.
+
+    PostgreSQL: psycopg's pipelined ``executemany(returning=True)``, exact under concurrency.
+    SQLite (one writer, ``BEGIN IMMEDIATE``): the keys already stored are looked up first,
+    the rest inserted with executemany and read back by key.
+    """
+    if not rows:
+        return []
+    session.flush()
+    dialect = _dialect(session)
+    if dialect == "postgresql":
+        sql = _statement(dialect, table, columns, on_conflict_do_nothing, returning)
+        out: list[tuple[Any, ...]] = []
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.executemany(sql, _convert(session, table, columns, rows), returning=True)  # type: ignore[call-arg]
+            while True:
+                out.extend(tuple(r) for r in cursor.fetchall())
+                if not cursor.nextset():  # type: ignore[attr-defined]
+                    break
+        finally:
+            cursor.close()
+        return out
+    key_at = [list(columns).index(c) for c in on_conflict_do_nothing]
+    key_cols = [table.c[c] for c in on_conflict_do_nothing]
+    seen: set[tuple[Any, ...]] = set()
+    fresh: list[Sequence[Any]] = []
+    keys = [tuple(r[i] for i in key_at) for r in rows]
+    existing = _existing_keys(session, key_cols, keys)
+    for row, key in zip(rows, keys, strict=True):
+        if key not in existing and key not in seen:
+            seen.add(key)
+            fresh.append(row)
+    insert_many(session, table, columns, fresh)
+    found: list[tuple[Any, ...]] = []
+    wanted = [table.c[c] for c in returning]
+    for start in range(0, len(fresh), 500):
+        chunk = [tuple(r[i] for i in key_at) for r in fresh[start : start + 500]]
+        found.extend(
+            tuple(r) for r in session.execute(select(*wanted).where(tuple_(*key_cols).in_(chunk)))
+        )
+    return found
+
+
+def _existing_keys(
+    session: Session, key_cols: list[Any], keys: list[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
+    existing: set[tuple[Any, ...]] = set()
+    unique = sorted(set(keys), key=repr)
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        existing.update(
+            tuple(r) for r in session.execute(select(*key_cols).where(tuple_(*key_cols).in_(chunk)))
+        )
+    return existing
