@@ -1,0 +1,26 @@
+"""The dashboard's navigation bar, in one place. Later issues append their sections here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kizuna.auth.contracts import Role, User
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NavItem:
+    key: str  # message catalogue key of the label
+    route: str  # name of the dashboard route it opens
+    active_prefix: str  # path (under the dashboard root) that marks it as the current section
+    role: Role = Role.VIEWER  # least role that sees the item
+
+
+NAV: list[NavItem] = [
+    NavItem(key="nav.customers", route="customers_list", active_prefix="/customers"),
+]
+
+
+def visible_items(user: User | None) -> list[NavItem]:
+    if user is None:
+        return []
+    return [item for item in NAV if user.has_role(item.role)]
