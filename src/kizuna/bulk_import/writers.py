@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,8 +41,18 @@ def write_orders(ctx: BatchContext, drafts: Sequence[OrderDraft]) -> tuple[int, 
     at = ctx.clock.now()
     ws = ctx.workspace_id
     with transaction(ctx.sessions) as session:
-        keys = {d.customer_key for d in drafts if d.customer_key is not None}
-        by_key = profiles.ensure_customers_by_external_id(session, ws, keys, at) if keys else {}
+        ordered: dict[str, tuple[datetime, datetime]] = {}
+        for d in drafts:
+            if d.customer_key is not None:
+                first, last = ordered.get(d.customer_key, (d.placed_at, d.placed_at))
+                ordered[d.customer_key] = (min(first, d.placed_at), max(last, d.placed_at))
+        by_key = (
+            profiles.ensure_customers_by_external_id(
+                session, ws, ordered, at, seen_at=ordered
+            )
+            if ordered
+            else {}
+        )
         emails = sorted({d.email for d in drafts if d.customer_key is None and d.email})
         by_email: dict[str, CustomerId] = {}
         if emails:
@@ -55,8 +66,11 @@ def write_orders(ctx: BatchContext, drafts: Sequence[OrderDraft]) -> tuple[int, 
                 pid = ln.product_id
                 if pid is not None and pid not in ctx.products_seen and pid not in products:
                     products[pid] = ProductUpsert(
-                        external_id=ln.product_id, name=ln.name, category=ln.category,
-                        price=ln.unit_price, currency=d.currency,
+                        external_id=ln.product_id,
+                        name=ln.name,
+                        category=ln.category,
+                        price=ln.unit_price,
+                        currency=d.currency,
                     )
         if products:
             commerce.upsert_products(session, ws, list(products.values()), at)
@@ -64,7 +78,8 @@ def write_orders(ctx: BatchContext, drafts: Sequence[OrderDraft]) -> tuple[int, 
         records = [
             OrderRecord(
                 external_id=d.external_id,
-                customer_id=by_key.get(d.customer_key) if d.customer_key is not None
+                customer_id=by_key.get(d.customer_key)
+                if d.customer_key is not None
                 else by_email.get(d.email or ""),
                 placed_at=d.placed_at,
                 total=d.total,
@@ -73,9 +88,15 @@ def write_orders(ctx: BatchContext, drafts: Sequence[OrderDraft]) -> tuple[int, 
                 channel=d.channel,
                 origin="import",
                 lines=tuple(
-                    OrderLine(product_external_id=ln.product_id, quantity=ln.quantity,
-                              amount=ln.amount, unit_price=ln.unit_price, sku=ln.product_id,
-                              name=ln.name, category=ln.category)
+                    OrderLine(
+                        product_external_id=ln.product_id,
+                        quantity=ln.quantity,
+                        amount=ln.amount,
+                        unit_price=ln.unit_price,
+                        sku=ln.product_id,
+                        name=ln.name,
+                        category=ln.category,
+                    )
                     for ln in d.lines
                 ),
             )
@@ -103,7 +124,10 @@ def write_customers(
 
 
 def _record_consents(
-    session: Session, ws: WorkspaceId, cid: CustomerId, consents: Sequence[ConsentDraft],
+    session: Session,
+    ws: WorkspaceId,
+    cid: CustomerId,
+    consents: Sequence[ConsentDraft],
     at: Any,
 ) -> None:
     latest = {(c.channel, c.purpose): c for c in profiles.list_consents(session, ws, cid)}
@@ -111,13 +135,22 @@ def _record_consents(
         status = "granted" if consent.granted else "withdrawn"
         known = latest.get((consent.channel, "marketing"))
         when = consent.at or at
-        if known is not None and known.status == status and (
-            consent.at is None or known.recorded_at >= when
+        if (
+            known is not None
+            and known.status == status
+            and (consent.at is None or known.recorded_at >= when)
         ):
             continue  # already recorded (re-import) or superseded by a newer record
         profiles.record_consent(
-            session, ws, cid, channel=consent.channel, purpose="marketing", status=status,
-            method="import", wording=None, at=when,
+            session,
+            ws,
+            cid,
+            channel=consent.channel,
+            purpose="marketing",
+            status=status,
+            method="import",
+            wording=None,
+            at=when,
         )
 
 
@@ -127,7 +160,10 @@ def import_source(ctx: BatchContext) -> Source:
         source = ingest.find_source_by_name(session, ctx.workspace_id, IMPORT_SOURCE)
         if source is None:
             source = ingest.create_source(
-                session, workspace_id=ctx.workspace_id, name=IMPORT_SOURCE, clock=ctx.clock,
+                session,
+                workspace_id=ctx.workspace_id,
+                name=IMPORT_SOURCE,
+                clock=ctx.clock,
                 kind="import",
             ).source
     return source

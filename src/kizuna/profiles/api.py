@@ -157,17 +157,23 @@ def ensure_customers_by_external_id(
     external_ids: Iterable[str],
     at: datetime,
     *,
-    seen_at: Mapping[str, datetime] | None = None,
+    seen_at: Mapping[str, tuple[datetime, datetime]] | None = None,
 ) -> dict[str, CustomerId]:
     """An id for every external id (Segment userId), creating bare customers where missing.
 
-    ``seen_at`` gives new customers their first/last seen time (e.g. their first order's).
+    ``seen_at`` maps external ids to a (first, last) seen window, e.g. of their orders: new
+    customers get it, existing ones have theirs widened to include it.
     """
     wanted = sorted(set(external_ids))
     if not wanted:
         return {}
     keys = {(USER, e) for e in wanted}
     owners = store.load_identities(session, workspace_id, keys)
+    if seen_at:
+        store.touch_seen(session, {
+            owners[(USER, e)]: seen_at[e]
+            for e in wanted if (USER, e) in owners and e in seen_at
+        })
     missing = [e for e in wanted if (USER, e) not in owners]
     if missing:
         store.lock_identities(session, workspace_id, {f"{USER}:{e}" for e in missing})
@@ -175,7 +181,7 @@ def ensure_customers_by_external_id(
         missing = [e for e in missing if (USER, e) not in owners]
         seen = seen_at or {}
         new_ids = store.insert_bare_customers(session, workspace_id, [
-            (e, seen.get(e, at)) for e in missing], at)
+            (e, seen.get(e, (at, at))) for e in missing], at)
         owners.update({(USER, e): cid for e, cid in new_ids.items()})
     return {e: CustomerId(owners[(USER, e)]) for e in wanted}
 

@@ -104,7 +104,9 @@ def insert_customers(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 
 
 def insert_bare_customers(
-    session: Session, workspace_id: WorkspaceId, people: Sequence[tuple[str, datetime]],
+    session: Session,
+    workspace_id: WorkspaceId,
+    people: Sequence[tuple[str, tuple[datetime, datetime]]],
     at: datetime,
 ) -> dict[str, int]:
     """Create customers known only by external id (bulk), with their ``user_id`` identity."""
@@ -114,7 +116,7 @@ def insert_bare_customers(
         session, customers_t,
         ("workspace_id", "external_id", "traits", "first_seen_at", "last_seen_at", "created_at",
          "updated_at"),
-        [(workspace_id, ext, {}, seen, seen, at, at) for ext, seen in people],
+        [(workspace_id, ext, {}, first, last, at, at) for ext, (first, last) in people],
     )
     ids: dict[str, int] = {}
     externals = [ext for ext, _ in people]
@@ -124,7 +126,7 @@ def insert_bare_customers(
                 CustomerRow.workspace_id == workspace_id, CustomerRow.external_id.in_(chunk))))
     bulk.insert_many(
         session, identities_t, ("workspace_id", "kind", "value", "customer_id", "first_seen_at"),
-        [(workspace_id, "user_id", ext, ids[ext], seen) for ext, seen in people],
+        [(workspace_id, "user_id", ext, ids[ext], first) for ext, (first, _) in people],
     )
     return ids
 

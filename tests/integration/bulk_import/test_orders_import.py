@@ -13,7 +13,9 @@ from kizuna.bulk_import.contracts import ImportKind
 from kizuna.bulk_import.errors import MappingInvalid
 from kizuna.bulk_import.mapping import load_mapping_file
 from kizuna.commerce.tables import OrderItemRow, OrderRow, ProductRow
+from kizuna.profiles import api as profiles
 from kizuna.runtime import Runtime
+from kizuna.workspaces.contracts import Workspace
 
 from .conftest import Importer
 
@@ -145,3 +147,20 @@ def test_cdnow_slice_imports_idempotently(
     again = do_import(path, options=bulk_import.cdnow_options())
     assert (again.written, again.skipped) == (0, expected_rows)
     assert again.kind == ImportKind.ORDERS
+
+
+def test_imported_customers_are_seen_when_they_ordered(
+    runtime: Runtime, workspace: Workspace, do_import: Importer, tmp_path: Path
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text(
+        "order_id,customer_id,date,total\n"
+        "a,c1,2020-01-05,10\nb,c1,2021-06-01,10\nc,c1,2020-03-01,10\nd,c2,2019-02-02,5\n",
+        encoding="utf-8",
+    )
+    do_import(f, timezone="UTC", batch_size=2)  # c1's orders span two batches
+    with runtime.sessions.begin() as s:
+        page = profiles.search_customers(s, workspace.id, "c1")
+    [c1] = page.items
+    assert c1.first_seen_at == datetime(2020, 1, 5, tzinfo=UTC)
+    assert c1.last_seen_at == datetime(2021, 6, 1, tzinfo=UTC)
