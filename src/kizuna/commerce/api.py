@@ -171,6 +171,22 @@ def list_customer_orders(
     ]
 
 
+def count_orders_by_customer(
+    session: Session, workspace_id: WorkspaceId, customer_ids: Sequence[CustomerId]
+) -> dict[CustomerId, int]:
+    """Orders per customer (cancelled excluded) for a page of customers, in one query."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(OrderRow.customer_id, func.count())
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.customer_id.in_(customer_ids),
+               OrderRow.status != "cancelled")
+        .group_by(OrderRow.customer_id)
+    )
+    counts = {CustomerId(cid): int(n) for cid, n in rows}
+    return {cid: counts.get(cid, 0) for cid in customer_ids}
+
+
 def customer_order_stats(
     session: Session, workspace_id: WorkspaceId, customer_id: CustomerId
 ) -> dict[str, Any]:

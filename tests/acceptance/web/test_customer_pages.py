@@ -29,6 +29,7 @@ def test_list_searches_and_paginates(viewer_client: TestClient, seeded: Seeded) 
     assert "山田 花子" in found.text
     assert f'href="/app/customers/{seeded.hanako}"' in found.text
     assert "2026-03-01 09:30 JST" in found.text  # last seen, in Tokyo time, zone named
+    assert '<td class="num">1</td>' in found.text  # her one order, counted for the list
     assert "No customers match." in viewer_client.get("/app/customers?q=zzzz-nobody").text
 
 

@@ -38,7 +38,12 @@ def customers_list(
     result = profiles.search_customers(
         session, user.workspace_id, query or None, page=page, page_size=PAGE_SIZE
     )
-    return render(request, "customers/list.html", {"q": query, "result": result})
+    order_counts = commerce.count_orders_by_customer(
+        session, user.workspace_id, [c.id for c in result.items]
+    )
+    return render(
+        request, "customers/list.html", {"q": query, "result": result, "order_counts": order_counts}
+    )
 
 
 @router.get("/customers/{customer_id}", name="customer_profile")
