@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kizuna.ingest.logic import ingest_messages, store_messages, validate
 from kizuna.ingest.sources import (
     authenticate_write_key,
     create_source,
@@ -16,6 +17,9 @@ __all__ = [
     "create_source",
     "find_source_by_name",
     "find_source_by_write_key",
+    "ingest_messages",
     "list_sources",
     "list_timeline",
+    "store_messages",
+    "validate",
 ]
