@@ -23,7 +23,7 @@ from kizuna.db.metadata import UtcDateTime
 Converter = Callable[[Any], Any]
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
+def sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
@@ -58,7 +58,7 @@ def _pg_datetime(value: datetime | None) -> datetime | None:
 def _converter(column_type: Any, dialect: str) -> Converter | None:
     if dialect == "sqlite":
         if isinstance(column_type, UtcDateTime):
-            return _sqlite_datetime
+            return sqlite_datetime
         if isinstance(column_type, Numeric):
             return _sqlite_number
         if isinstance(column_type, Date):

@@ -137,24 +137,45 @@ def insert_identities(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def touch_seen(session: Session, seen: dict[int, tuple[datetime, datetime]]) -> None:
-    """Widen first/last seen of existing customers to include the given instants."""
+    """Widen first/last seen of existing customers to include the given instants.
+
+    One set-based UPDATE per 2,000 customers (this runs on every ingest batch).
+    """
     if not seen:
         return
-    params = [{"cid": cid, "first": first, "last": last} for cid, (first, last) in seen.items()]
-    session.execute(
-        update(customers_t)
-        .where(customers_t.c.id == bindparam("cid"), customers_t.c.last_seen_at < bindparam("last"))
-        .values(last_seen_at=bindparam("last")),
-        params,
-    )
-    session.execute(
-        update(customers_t)
-        .where(
-            customers_t.c.id == bindparam("cid"), customers_t.c.first_seen_at > bindparam("first")
-        )
-        .values(first_seen_at=bindparam("first")),
-        params,
-    )
+    items = sorted(seen.items())
+    if is_postgres(session):
+        for chunk in chunked(items):
+            session.execute(
+                text(
+                    "UPDATE customers AS c SET first_seen_at = LEAST(c.first_seen_at, u.f), "
+                    "last_seen_at = GREATEST(c.last_seen_at, u.l) "
+                    "FROM unnest(CAST(:ids AS bigint[]), CAST(:f AS timestamptz[]), "
+                    "CAST(:l AS timestamptz[])) AS u(id, f, l) "
+                    "WHERE c.id = u.id AND (c.first_seen_at > u.f OR c.last_seen_at < u.l)"
+                ),
+                {"ids": [cid for cid, _ in chunk], "f": [f for _, (f, _l) in chunk],
+                 "l": [last for _, (_f, last) in chunk]},
+            )
+        return
+    for chunk in chunked(items):
+        values = ", ".join("(?, ?, ?)" for _ in chunk)
+        params: list[object] = []
+        for cid, (first, last) in chunk:
+            params += [cid, bulk.sqlite_datetime(first), bulk.sqlite_datetime(last)]
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(
+                "UPDATE customers SET first_seen_at = MIN(customers.first_seen_at, u.f), "  # noqa: S608
+                "last_seen_at = MAX(customers.last_seen_at, u.l) "
+                "FROM (SELECT column1 AS id, column2 AS f, column3 AS l "
+                f"FROM (VALUES {values})) AS u "  # only placeholders are interpolated
+                "WHERE customers.id = u.id "
+                "AND (customers.first_seen_at > u.f OR customers.last_seen_at < u.l)",
+                params,
+            )
+        finally:
+            cursor.close()
 
 
 def set_external_ids(session: Session, values: dict[int, str], at: datetime) -> None:

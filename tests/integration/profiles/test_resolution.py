@@ -168,3 +168,22 @@ def test_merge_is_dated_by_the_message_that_caused_it(
                                    T0, seen_at=[identified_at])
         [merge] = profiles.list_merges(s, workspace.id, known)
     assert merge.at == identified_at and merge.merged_customer_id == anon
+
+
+def test_seen_window_widens_both_ways_for_existing_customers(
+    runtime: Runtime, workspace: Workspace
+) -> None:
+    with runtime.sessions.begin() as s:
+        a, b = profiles.resolve_customers(
+            s, workspace.id, [IdentityRef(user_id="a"), IdentityRef(user_id="b")], T0)
+    early, late = T0 - timedelta(days=9), T0 + timedelta(days=9)
+    with runtime.sessions.begin() as s:
+        profiles.resolve_customers(
+            s, workspace.id,
+            [IdentityRef(user_id="a"), IdentityRef(user_id="a"), IdentityRef(user_id="b")],
+            T0, seen_at=[early, late, T0 + timedelta(seconds=1)],
+        )
+    with runtime.sessions.begin() as s:
+        ca, cb = (profiles.get_customer(s, workspace.id, c) for c in (a, b))
+    assert (ca.first_seen_at, ca.last_seen_at) == (early, late)
+    assert (cb.first_seen_at, cb.last_seen_at) == (T0, T0 + timedelta(seconds=1))
