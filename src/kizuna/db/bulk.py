@@ -180,24 +180,40 @@ def insert_many_returning(
             seen.add(key)
             fresh.append(row)
     insert_many(session, table, columns, fresh)
-    found: list[tuple[Any, ...]] = []
     wanted = [table.c[c] for c in returning]
-    for start in range(0, len(fresh), 500):
-        chunk = [tuple(r[i] for i in key_at) for r in fresh[start : start + 500]]
-        found.extend(
-            tuple(r) for r in session.execute(select(*wanted).where(tuple_(*key_cols).in_(chunk)))
-        )
-    return found
+    fresh_keys = [tuple(r[i] for i in key_at) for r in fresh]
+    return [tuple(r) for r in _select_by_keys(session, wanted, key_cols, fresh_keys)]
+
+
+def _select_by_keys(
+    session: Session, wanted: list[Any], key_cols: list[Any], keys: list[tuple[Any, ...]]
+) -> list[Any]:
+    """``SELECT wanted WHERE key IN keys``, written so SQLite uses the unique index.
+
+    Key columns that hold one value across ``keys`` (typically ``workspace_id``) become an
+    equality; a single varying column a plain ``IN``. SQLite does not use an index for a
+    row-value ``IN`` list, which made lookups scan the table.
+    """
+    if not keys:
+        return []
+    fixed = [i for i in range(len(key_cols)) if len({k[i] for k in keys}) == 1]
+    varying = [i for i in range(len(key_cols)) if i not in fixed]
+    where = [key_cols[i] == keys[0][i] for i in fixed]
+    rows: list[Any] = []
+    unique = sorted(set(keys), key=repr)
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        if not varying:
+            condition = where
+        elif len(varying) == 1:
+            condition = [*where, key_cols[varying[0]].in_([k[varying[0]] for k in chunk])]
+        else:
+            condition = [*where, tuple_(*key_cols).in_(chunk)]
+        rows.extend(session.execute(select(*wanted).where(*condition)))
+    return rows
 
 
 def _existing_keys(
     session: Session, key_cols: list[Any], keys: list[tuple[Any, ...]]
 ) -> set[tuple[Any, ...]]:
-    existing: set[tuple[Any, ...]] = set()
-    unique = sorted(set(keys), key=repr)
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        existing.update(
-            tuple(r) for r in session.execute(select(*key_cols).where(tuple_(*key_cols).in_(chunk)))
-        )
-    return existing
+    return {tuple(r) for r in _select_by_keys(session, key_cols, key_cols, keys)}
