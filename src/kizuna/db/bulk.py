@@ -77,26 +77,23 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _statement(
-    dialect: str,
+def _head_and_tail(
     table: Table,
     columns: Sequence[str],
     conflict: Sequence[str] | None,
     returning: Sequence[str] | None,
-) -> str:
+) -> tuple[str, str]:
+    """``INSERT INTO t (cols)`` and the ``ON CONFLICT … RETURNING …`` that follows the rows."""
     for name in (*columns, *(conflict or ()), *(returning or ())):
         table.c[name]  # only real column names reach the SQL text (KeyError otherwise)
-    mark = "?" if dialect == "sqlite" else "%s"
     # Table and column names come from the metadata (checked above); values are bound.
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
+    head = f"INSERT INTO {table.name} ({', '.join(columns)})"
+    tail = ""
     if conflict:
-        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        tail += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     if returning:
-        sql += f" RETURNING {', '.join(returning)}"
-    return sql
+        tail += f" RETURNING {', '.join(returning)}"
+    return head, tail
 
 
 def _convert(
@@ -116,6 +113,35 @@ def _convert(
     return converted
 
 
+def _pg_unnest(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: Sequence[str] | None,
+    returning: Sequence[str] | None,
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: every row in ONE ``INSERT … SELECT FROM unnest(column arrays)``.
+
+    One short statement whatever the row count (psycopg prepares and caches it), binary
+    parameters, one round trip: much faster than a pipelined executemany row by row.
+    """
+    from sqlalchemy.dialects import postgresql
+
+    head, tail = _head_and_tail(table, columns, conflict, returning)
+    pg = postgresql.dialect()  # type: ignore[no-untyped-call]
+    arrays = ", ".join(f"%b::{table.c[n].type.compile(dialect=pg)}[]" for n in columns)
+    names = ", ".join(columns)
+    sql = f"{head} SELECT {names} FROM unnest({arrays}) AS t({names}){tail}"  # noqa: S608
+    params = _convert(session, table, columns, rows)
+    column_arrays = [[row[i] for row in params] for i in range(len(columns))]
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(sql, column_arrays)
+        return [tuple(r) for r in cursor.fetchall()] if returning else []
+
+
 def insert_many(
     session: Session,
     table: Table,
@@ -124,12 +150,17 @@ def insert_many(
     *,
     on_conflict_do_nothing: Sequence[str] | None = None,
 ) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order) with the driver's executemany."""
+    """INSERT ``rows`` (tuples in ``columns`` order): executemany on SQLite, one
+    ``unnest`` statement on PostgreSQL."""
     if not rows:
         return
     session.flush()
     dialect = _dialect(session)
-    sql = _statement(dialect, table, columns, on_conflict_do_nothing, None)
+    if dialect == "postgresql":
+        _pg_unnest(session, table, columns, rows, on_conflict_do_nothing, None)
+        return
+    head, tail = _head_and_tail(table, columns, on_conflict_do_nothing, None)
+    sql = f"{head} VALUES ({', '.join('?' for _ in columns)}){tail}"
     cursor = session.connection().connection.cursor()
     try:
         cursor.executemany(sql, _convert(session, table, columns, rows))
@@ -148,7 +179,7 @@ def insert_many_returning(
 ) -> list[tuple[Any, ...]]:
     """Insert rows whose ``on_conflict_do_nothing`` key is new; return ``returning`` of those.
 
-    PostgreSQL: psycopg's pipelined ``executemany(returning=True)``, exact under concurrency.
+    PostgreSQL: one ``unnest`` statement with ``RETURNING``, exact under concurrency.
     SQLite (one writer, ``BEGIN IMMEDIATE``): the keys already stored are looked up first,
     the rest inserted with executemany and read back by key.
     """
@@ -157,18 +188,7 @@ def insert_many_returning(
     session.flush()
     dialect = _dialect(session)
     if dialect == "postgresql":
-        sql = _statement(dialect, table, columns, on_conflict_do_nothing, returning)
-        out: list[tuple[Any, ...]] = []
-        cursor = session.connection().connection.cursor()
-        try:
-            cursor.executemany(sql, _convert(session, table, columns, rows), returning=True)  # type: ignore[call-arg]
-            while True:
-                out.extend(tuple(r) for r in cursor.fetchall())
-                if not cursor.nextset():  # type: ignore[attr-defined]
-                    break
-        finally:
-            cursor.close()
-        return out
+        return _pg_unnest(session, table, columns, rows, on_conflict_do_nothing, returning)
     key_at = [list(columns).index(c) for c in on_conflict_do_nothing]
     key_cols = [table.c[c] for c in on_conflict_do_nothing]
     seen: set[tuple[Any, ...]] = set()

@@ -71,10 +71,13 @@ def load_identities(
 ) -> dict[tuple[str, str], int]:
     found: dict[tuple[str, str], int] = {}
     values = sorted({v for _, v in kind_values})
+    kinds = sorted({k for k, _ in kind_values})
     for chunk in chunked(values):
         rows = session.execute(
             select(IdentityRow.kind, IdentityRow.value, IdentityRow.customer_id).where(
-                IdentityRow.workspace_id == workspace_id, IdentityRow.value.in_(chunk)
+                IdentityRow.workspace_id == workspace_id,
+                IdentityRow.kind.in_(kinds),  # lets the (workspace, kind, value) index serve
+                IdentityRow.value.in_(chunk),
             )
         )
         for kind, value, customer_id in rows:
