@@ -19,7 +19,7 @@ from kizuna.commerce.contracts import (
 )
 from kizuna.commerce.tables import OrderItemRow, OrderRow, ProductRow
 from kizuna.db import bulk
-from kizuna.db.dialect import insert, merge_json
+from kizuna.db.dialect import in_values, insert, merge_json
 from kizuna.types import CustomerId, WorkspaceId
 
 CHUNK = 2000
@@ -38,7 +38,7 @@ def _product_ids(
         for pid, ext in session.execute(
             select(ProductRow.id, ProductRow.external_id).where(
                 ProductRow.workspace_id == workspace_id,
-                ProductRow.external_id.in_(wanted[start : start + CHUNK]),
+                in_values(session, ProductRow.external_id, wanted[start : start + CHUNK]),
             )
         ):
             found[ext] = pid

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Numeric, Table, select, tuple_
 from sqlalchemy.orm import Session
 
+from kizuna.db.dialect import in_values
 from kizuna.db.metadata import UtcDateTime
 
 Converter = Callable[[Any], Any]
@@ -226,7 +227,8 @@ def _select_by_keys(
         if not varying:
             condition = where
         elif len(varying) == 1:
-            condition = [*where, key_cols[varying[0]].in_([k[varying[0]] for k in chunk])]
+            column = key_cols[varying[0]]
+            condition = [*where, in_values(session, column, [k[varying[0]] for k in chunk])]
         else:
             condition = [*where, tuple_(*key_cols).in_(chunk)]
         rows.extend(session.execute(select(*wanted).where(*condition)))

@@ -36,3 +36,18 @@ def merge_json(session: Session, current: Any, incoming: Any) -> Any:
     if is_postgres(session):
         return func.coalesce(current, func.cast("{}", current.type)).op("||")(incoming)
     return func.json_patch(func.coalesce(current, "{}"), incoming)
+
+
+def in_values(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN (values)`` that plans well on both dialects.
+
+    PostgreSQL gets ``column = ANY(:array)``: one parameter whatever the count, so the
+    statement text stays the same (psycopg caches and prepares it) and PostgreSQL hashes the
+    array (see the plan-cache note in ``db/engine.py``).
+    """
+    if is_postgres(session):
+        from sqlalchemy import any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))

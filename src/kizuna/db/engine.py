@@ -48,6 +48,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    # psycopg prepares statements it sees often, and PostgreSQL then may switch to a generic
+    # plan: for `value = ANY($1)` lookups that plan filters the array linearly per row
+    # instead of hashing it (160 ms vs 1.6 ms for 2,000 ids in a 6,000-row table, growing
+    # with the table). Custom plans cost well under a millisecond of planning here.
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
+    kwargs["connect_args"] = connect_args
     if "poolclass" not in kwargs:
         kwargs = {"pool_size": 10, "max_overflow": 10, **kwargs}
     return create_engine(url, pool_pre_ping=True, **kwargs)

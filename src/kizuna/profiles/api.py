@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kizuna.db.dialect import in_values
 from kizuna.profiles import store
 from kizuna.profiles.contracts import (
     Consent,
@@ -97,7 +98,7 @@ def upsert_customers(
         for cid, email in session.execute(
             select(CustomerRow.id, CustomerRow.email).where(
                 CustomerRow.workspace_id == workspace_id, CustomerRow.merged_into_id.is_(None),
-                CustomerRow.email.in_(chunk),
+                in_values(session, CustomerRow.email, chunk),
             ).order_by(CustomerRow.id)
         ):
             by_email.setdefault(email, cid)
@@ -130,7 +131,8 @@ def _update_columns(
     loaded = {
         r.id: r
         for chunk in store.chunked(sorted(set(ids)))
-        for r in session.scalars(select(CustomerRow).where(CustomerRow.id.in_(chunk)))
+        for r in session.scalars(
+            select(CustomerRow).where(in_values(session, CustomerRow.id, chunk)))
     }
     for upsert, cid in zip(rows, ids, strict=True):
         target = loaded[cid]

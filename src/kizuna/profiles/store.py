@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from kizuna.db import bulk
-from kizuna.db.dialect import is_postgres
+from kizuna.db.dialect import in_values, is_postgres
 from kizuna.db.metadata import Base
 from kizuna.profiles.contracts import Consent, Customer, TimelineEntry
 from kizuna.profiles.tables import ConsentRow, CustomerRow, IdentityRow, MergeRow
@@ -77,7 +77,7 @@ def load_identities(
             select(IdentityRow.kind, IdentityRow.value, IdentityRow.customer_id).where(
                 IdentityRow.workspace_id == workspace_id,
                 IdentityRow.kind.in_(kinds),  # lets the (workspace, kind, value) index serve
-                IdentityRow.value.in_(chunk),
+                in_values(session, IdentityRow.value, chunk),
             )
         )
         for kind, value, customer_id in rows:
@@ -90,7 +90,8 @@ def load_external_ids(session: Session, ids: Collection[int]) -> dict[int, str |
     result: dict[int, str | None] = {}
     for chunk in chunked(sorted(ids)):
         for cid, ext in session.execute(
-            select(CustomerRow.id, CustomerRow.external_id).where(CustomerRow.id.in_(chunk))
+            select(CustomerRow.id, CustomerRow.external_id).where(
+                in_values(session, CustomerRow.id, chunk))
         ):
             result[cid] = ext
     return result
@@ -126,7 +127,8 @@ def insert_bare_customers(
     for chunk in chunked(externals):
         ids.update((ext, cid) for cid, ext in session.execute(
             select(CustomerRow.id, CustomerRow.external_id).where(
-                CustomerRow.workspace_id == workspace_id, CustomerRow.external_id.in_(chunk))))
+                CustomerRow.workspace_id == workspace_id,
+                in_values(session, CustomerRow.external_id, chunk))))
     bulk.insert_many(
         session, identities_t, ("workspace_id", "kind", "value", "customer_id", "first_seen_at"),
         [(workspace_id, "user_id", ext, ids[ext], first) for ext, (first, _) in people],
