@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import orjson
 
@@ -91,9 +91,11 @@ class RowReader:
         self.total_bytes = path.stat().st_size
         self._raw = _CountingRaw(path)
         buffered = io.BufferedReader(self._raw, buffer_size=1 << 20)
-        stream: io.BufferedIOBase = buffered
-        if is_gzip(path):
-            stream = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
+        stream: IO[bytes] = (
+            cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+            if is_gzip(path)
+            else buffered
+        )
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         self._pending = ""
         if file_format is None:

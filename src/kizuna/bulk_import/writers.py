@@ -66,7 +66,7 @@ def write_orders(ctx: BatchContext, drafts: Sequence[OrderDraft]) -> tuple[int, 
                 pid = ln.product_id
                 if pid is not None and pid not in ctx.products_seen and pid not in products:
                     products[pid] = ProductUpsert(
-                        external_id=ln.product_id,
+                        external_id=pid,
                         name=ln.name,
                         category=ln.category,
                         price=ln.unit_price,

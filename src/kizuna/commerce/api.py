@@ -183,7 +183,7 @@ def count_orders_by_customer(
                OrderRow.status != "cancelled")
         .group_by(OrderRow.customer_id)
     )
-    counts = {CustomerId(cid): int(n) for cid, n in rows}
+    counts = {CustomerId(cid): int(n) for cid, n in rows if cid is not None}
     return {cid: counts.get(cid, 0) for cid in customer_ids}
 
 

@@ -22,7 +22,10 @@ def insert_ignore(
     session: Session, table: Table, conflict_columns: Sequence[str]
 ) -> Insert:
     """``INSERT … ON CONFLICT (cols) DO NOTHING`` for either dialect."""
-    return insert(session, table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    stmt: Insert = insert(session, table).on_conflict_do_nothing(
+        index_elements=list(conflict_columns)
+    )
+    return stmt
 
 
 def is_postgres(session: Session) -> bool:
@@ -34,7 +37,9 @@ def merge_json(session: Session, current: Any, incoming: Any) -> Any:
     from sqlalchemy import func
 
     if is_postgres(session):
-        return func.coalesce(current, func.cast("{}", current.type)).op("||")(incoming)
+        from sqlalchemy import cast, literal
+
+        return func.coalesce(current, cast(literal("{}"), current.type)).op("||")(incoming)
     return func.json_patch(func.coalesce(current, "{}"), incoming)
 
 

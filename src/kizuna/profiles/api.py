@@ -101,7 +101,8 @@ def upsert_customers(
                 in_values(session, CustomerRow.email, chunk),
             ).order_by(CustomerRow.id)
         ):
-            by_email.setdefault(email, cid)
+            if email is not None:
+                by_email.setdefault(email, cid)
     ids: list[CustomerId] = []
     for row in rows:
         email = row.email.strip().lower() if row.email else None

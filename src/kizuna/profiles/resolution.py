@@ -148,7 +148,7 @@ def resolve_customers(
     # Create the new customers that survived the batch (a new one may have been merged).
     referenced = set(final) | {plan.final(plan.owners[key]) for key in plan.new_keys}
     temp_ids = sorted((cid for cid in referenced if cid < 0), reverse=True)
-    rows = []
+    rows: list[dict[str, object]] = []
     for temp in temp_ids:
         first, last = window.get(temp, (at, at))
         rows.append({

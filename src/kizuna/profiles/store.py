@@ -125,7 +125,7 @@ def insert_bare_customers(
     ids: dict[str, int] = {}
     externals = [ext for ext, _ in people]
     for chunk in chunked(externals):
-        ids.update((ext, cid) for cid, ext in session.execute(
+        ids.update((str(ext), cid) for cid, ext in session.execute(
             select(CustomerRow.id, CustomerRow.external_id).where(
                 CustomerRow.workspace_id == workspace_id,
                 in_values(session, CustomerRow.external_id, chunk))))

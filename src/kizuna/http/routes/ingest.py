@@ -175,12 +175,12 @@ def _write_key(request: Request, document: dict[str, Any]) -> str:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
-        key = decoded.partition(":")[0]
-        if key:
-            return key
-    key = document.get("writeKey")
-    if isinstance(key, str) and key:
-        return key
+        from_header = decoded.partition(":")[0]
+        if from_header:
+            return from_header
+    from_body = document.get("writeKey")
+    if isinstance(from_body, str) and from_body:
+        return from_body
     raise WriteKeyMissing()
 
 
