@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     max_batch_bytes: int = Field(
         500 * 1024, description="Largest accepted batch request body, after gunzip (500 KB)."
     )
+    ingest_events_per_second: float = Field(
+        20_000, ge=0, description="Events per second each source may send before ingest "
+        "answers 429 with Retry-After (bursts of 5 s allowed; 0 turns the limit off)."
+    )
     import_batch_size: int = Field(
         5000, ge=1, description="Rows written per transaction by `kizuna import`."
     )

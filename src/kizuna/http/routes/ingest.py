@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from kizuna.db.translate import translate_db_errors
 from kizuna.errors import KizunaError
 from kizuna.http import problems
+from kizuna.http.ratelimit import TokenBucket
 from kizuna.ids import hash_secret
 from kizuna.ingest import api as ingest
 from kizuna.ingest import parser
@@ -233,6 +234,7 @@ def _ingest(runtime: Runtime, request: Request, raw: bytes, forced_type: str | N
     else:
         messages, sent_at = [document], None
     source = _authenticate(runtime, request, write_key)
+    _rate_limit(request, runtime).take(source.id, len(messages))
     received_at = runtime.clock.now()
     parsed = ingest.validate(
         messages,
@@ -243,6 +245,18 @@ def _ingest(runtime: Runtime, request: Request, raw: bytes, forced_type: str | N
         check_nul=b"\\u0000" in body,
     )
     _writer(request, runtime).write(source=source, messages=parsed, received_at=received_at)
+
+
+def _rate_limit(request: Request, runtime: Runtime) -> TokenBucket:
+    bucket: TokenBucket | None = getattr(request.app.state, "ingest_rate_limit", None)
+    if bucket is None:
+        with _WRITER_LOCK:
+            bucket = getattr(request.app.state, "ingest_rate_limit", None)
+            if bucket is None:
+                rate = runtime.settings.ingest_events_per_second
+                bucket = TokenBucket(rate=rate, burst=rate * 5)
+                request.app.state.ingest_rate_limit = bucket
+    return bucket
 
 
 def _writer(request: Request, runtime: Runtime) -> IngestWriter:
@@ -303,6 +317,7 @@ _REQUEST_BODY = {
         "401": {"description": "Unknown or missing write key."},
         "413": {"description": "A message over 32 KB or a body over 500 KB."},
         "415": {"description": "Content-Type other than application/json or text/plain."},
+        "429": {"description": "The source sends too fast; retry after `Retry-After` s."},
     },
 }
 
