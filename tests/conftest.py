@@ -136,6 +136,21 @@ def workspace(runtime: Runtime) -> Workspace:
         return workspaces.ensure_default_workspace(s, runtime.clock)
 
 
+TEST_WRITE_KEY = "wk_test_source_key"
+
+
+@pytest.fixture
+def write_key(runtime: Runtime, workspace: Workspace) -> str:
+    """The write key of a source named "web" (created through the real facade)."""
+    from kizuna.ingest import api as ingest
+
+    with runtime.sessions() as s, s.begin():
+        ingest.create_source(
+            s, workspace_id=workspace.id, name="web", clock=runtime.clock, write_key=TEST_WRITE_KEY
+        )
+    return TEST_WRITE_KEY
+
+
 @pytest.fixture
 def client(settings: Settings, runtime: Runtime) -> Iterator[TestClient]:
     from kizuna.http.app import create_app

@@ -1,20 +1,17 @@
-"""Fixtures for the ingest acceptance tests: a source with a known write key."""
+"""Fixtures for the ingest integration tests: the source behind the shared write key."""
 
 from __future__ import annotations
 
 import pytest
 
 from kizuna.ingest import api as ingest
+from kizuna.ingest.contracts import Source
 from kizuna.runtime import Runtime
-from kizuna.workspaces.contracts import Workspace
-
-WRITE_KEY = "wk_acceptance_test_key"
 
 
 @pytest.fixture
-def write_key(runtime: Runtime, workspace: Workspace) -> str:
-    with runtime.sessions() as s, s.begin():
-        ingest.create_source(
-            s, workspace_id=workspace.id, name="web", clock=runtime.clock, write_key=WRITE_KEY
-        )
-    return WRITE_KEY
+def source(runtime: Runtime, write_key: str) -> Source:
+    with runtime.sessions() as s:
+        found = ingest.find_source_by_write_key(s, write_key)
+    assert found is not None
+    return found

@@ -19,17 +19,9 @@ from kizuna.ingest.tables import EventRow
 from kizuna.profiles import api as profiles
 from kizuna.runtime import Runtime
 from kizuna.types import CustomerId
-from kizuna.workspaces.contracts import Workspace
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def source(runtime: Runtime, workspace: Workspace, write_key: str) -> Source:
-    with runtime.sessions() as s:
-        found = ingest.find_source_by_write_key(s, write_key)
-    assert found is not None
-    return found
 
 
 def send(runtime: Runtime, source: Source, messages: list[dict[str, Any]], at: datetime = T0):

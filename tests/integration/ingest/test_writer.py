@@ -6,7 +6,6 @@ import dataclasses
 import threading
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from kizuna.errors import KizunaError
@@ -16,17 +15,9 @@ from kizuna.ingest.tables import EventRow
 from kizuna.ingest.writer import IngestWriter
 from kizuna.runtime import Runtime
 from kizuna.types import SourceId
-from kizuna.workspaces.contracts import Workspace
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 
-
-@pytest.fixture
-def source(runtime: Runtime, workspace: Workspace, write_key: str) -> Source:
-    with runtime.sessions() as s:
-        found = ingest.find_source_by_write_key(s, write_key)
-    assert found is not None
-    return found
 
 
 def batch(prefix: str, n: int, user: str) -> list[dict[str, object]]:
