@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
-
-
-def new_message_id() -> str:
-    return str(uuid.uuid4())
 
 
 def new_secret(prefix: str, nbytes: int = 24) -> str:

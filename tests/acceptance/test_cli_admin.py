@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from kizuna.auth import api as auth
 from kizuna.auth.contracts import Scope
+from kizuna.auth.errors import ApiKeyInvalid
 from kizuna.auth.tables import ApiKeyRow
 from kizuna.cli.main import app
 from kizuna.ingest import api as ingest
@@ -62,3 +64,15 @@ def test_db_upgrade_is_idempotent(database_url: str) -> None:
 def test_bad_database_url_is_a_clear_error() -> None:
     result = runner.invoke(app, ["--database-url", "mysql://x", "db", "status"])
     assert result.exit_code == 1 and "KIZUNA_DATABASE_URL" in result.output
+
+
+def test_apikey_list_and_revoke(database_url: str, runtime: Runtime) -> None:
+    out = json.loads(_run(database_url, "apikey", "create", "--scope", "read", "--json"))
+    [listed] = json.loads(_run(database_url, "apikey", "list", "--json"))
+    assert listed["id"] == out["id"] and out["key"].startswith(listed["prefix"])
+    assert "revoked" in _run(database_url, "apikey", "revoke", str(out["id"]))
+    assert json.loads(_run(database_url, "apikey", "list", "--json")) == []
+    with runtime.sessions.begin() as s, pytest.raises(ApiKeyInvalid):
+        auth.authenticate_api_key(s, out["key"], runtime.clock)
+    missing = runner.invoke(app, ["--database-url", database_url, "apikey", "revoke", "999"])
+    assert missing.exit_code == 1 and "apikey list" in missing.output

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kizuna.auth.contracts import ApiKey, IssuedApiKey, Role, Scope, User
 from kizuna.auth.errors import (
     ApiKeyInvalid,
+    ApiKeyNotFound,
     InvalidCredentials,
     PasswordTooWeak,
     UserAlreadyExists,
@@ -134,9 +135,26 @@ def authenticate_api_key(session: Session, key: str, clock: Clock) -> ApiKey:
     return _to_api_key(row)
 
 
-def revoke_api_key(session: Session, workspace_id: WorkspaceId, key_id: int, clock: Clock) -> None:
+def list_api_keys(session: Session, workspace_id: WorkspaceId) -> list[ApiKey]:
+    """Keys that still work (revoked ones are kept for the record but not listed)."""
+    rows = session.scalars(
+        select(ApiKeyRow)
+        .where(ApiKeyRow.workspace_id == workspace_id, ApiKeyRow.revoked_at.is_(None))
+        .order_by(ApiKeyRow.id)
+    )
+    return [_to_api_key(r) for r in rows]
+
+
+def revoke_api_key(
+    session: Session, workspace_id: WorkspaceId, key_id: int, clock: Clock
+) -> ApiKey:
+    """Stop a key from working, at once. Raises :class:`ApiKeyNotFound` for an unknown id."""
     row = session.scalar(
         select(ApiKeyRow).where(ApiKeyRow.workspace_id == workspace_id, ApiKeyRow.id == key_id)
     )
-    if row is not None and row.revoked_at is None:
+    if row is None:
+        raise ApiKeyNotFound(f"No API key with id {key_id}; see `kizuna apikey list`.",
+                             key_id=key_id)
+    if row.revoked_at is None:
         row.revoked_at = clock.now()
+    return _to_api_key(row)

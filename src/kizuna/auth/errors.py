@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kizuna.errors import Conflict, Forbidden, Invalid, Unauthorized
+from kizuna.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
@@ -37,3 +37,9 @@ class PasswordTooWeak(Invalid):
     """Passwords need at least 10 characters."""
 
     code = "password-too-weak"
+
+
+class ApiKeyNotFound(NotFound):
+    """No API key with this id; `kizuna apikey list` shows them."""
+
+    code = "api-key-not-found"

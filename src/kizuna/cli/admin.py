@@ -7,6 +7,7 @@ import secrets
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from kizuna.auth import api as auth
 from kizuna.auth.contracts import Role, Scope
@@ -126,3 +127,36 @@ def apikey_create(
     else:
         console.print(f"API key with scope {scope.value} (shown once):")
         console.print(issued.key, soft_wrap=True, highlight=False)
+
+
+@apikey_app.command("list")
+def apikey_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List the API keys that work (their prefixes only: keys are stored hashed)."""
+    with runtime_of(ctx) as rt, session_of(rt) as session:
+        ws = workspaces.ensure_default_workspace(session, rt.clock)
+        keys = auth.list_api_keys(session, ws.id)
+    if as_json:
+        print_json([{"id": k.id, "name": k.name, "prefix": k.prefix, "scope": k.scope.value,
+                     "created_at": k.created_at.isoformat()} for k in keys])
+        return
+    table = Table("id", "prefix", "scope", "name", "created (UTC)")
+    for k in keys:
+        table.add_row(str(k.id), k.prefix + "…", k.scope.value, k.name,
+                      f"{k.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    ctx: typer.Context, key_id: Annotated[int, typer.Argument(help="The key's id.")]
+) -> None:
+    """Revoke an API key: requests with it are refused from now on."""
+    try:
+        with runtime_of(ctx) as rt, session_of(rt) as session:
+            ws = workspaces.ensure_default_workspace(session, rt.clock)
+            key = auth.revoke_api_key(session, ws.id, key_id, rt.clock)
+    except KizunaError as exc:
+        raise fail(exc) from exc
+    console.print(f"API key {key.id} ({key.prefix}…, {key.scope.value}) is revoked.")

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 
 def insert(session: Session, table: Table) -> Any:
@@ -16,16 +15,6 @@ def insert(session: Session, table: Table) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
-
-
-def insert_ignore(
-    session: Session, table: Table, conflict_columns: Sequence[str]
-) -> Insert:
-    """``INSERT … ON CONFLICT (cols) DO NOTHING`` for either dialect."""
-    stmt: Insert = insert(session, table).on_conflict_do_nothing(
-        index_elements=list(conflict_columns)
-    )
-    return stmt
 
 
 def is_postgres(session: Session) -> bool:
