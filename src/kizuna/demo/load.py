@@ -63,6 +63,9 @@ class LoadReport:
     seconds: float
 
 
+DEMO_API_KEY_NAME = "kizuna demo (admin)"
+
+
 def demo_write_key(secret: str, seed: int) -> str:
     """The demo source's write key: derived from the secret key and seed, so every run of
     ``kizuna demo`` can print a key that works (keys are stored hashed)."""
@@ -99,8 +102,13 @@ def ensure_demo_access(session: Session, clock: Clock, *, secret: str, seed: int
         created = True
     except UserAlreadyExists:
         created = False
+    # Keys are stored hashed, so the one printed last time cannot be shown again: each start
+    # issues a fresh one and revokes the previous demo key instead of piling them up.
+    for old in auth.list_api_keys(session, ws.id):
+        if old.name == DEMO_API_KEY_NAME:
+            auth.revoke_api_key(session, ws.id, old.id, clock)
     api_key = auth.create_api_key(
-        session, workspace_id=ws.id, scope=Scope.ADMIN, clock=clock, name="kizuna demo (admin)"
+        session, workspace_id=ws.id, scope=Scope.ADMIN, clock=clock, name=DEMO_API_KEY_NAME
     ).key
     return DemoAccess(
         workspace_id=ws.id,

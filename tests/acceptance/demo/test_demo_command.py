@@ -31,6 +31,12 @@ def _write_key(output: str) -> str:
     return match.group(1)
 
 
+def _api_key(output: str) -> str:
+    match = re.search(r"Admin API\s+(kz_\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
 def test_demo_prints_dashboard_login_and_a_working_write_key(
     database_url: str, live_server: str, runtime: Runtime
 ) -> None:
@@ -41,10 +47,18 @@ def test_demo_prints_dashboard_login_and_a_working_write_key(
     assert "curl -u" in output and "/v1/track" in output
     write_key = _write_key(output)
 
-    # A second run loads nothing and prints the same, still working, write key.
+    # A second run loads nothing and prints the same, still working, write key, and a new
+    # admin API key that replaces the first (keys are stored hashed: none can be re-shown).
     second = _demo(database_url)
     assert "already has data" in second
     assert _write_key(second) == write_key
+    first_key, second_key = (_api_key(o) for o in (output, second))
+    assert first_key != second_key
+    for key, expected in ((first_key, 401), (second_key, 200)):
+        listed = httpx.get(
+            f"{live_server}/v1/customers", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert listed.status_code == expected
 
     response = httpx.post(
         f"{live_server}/v1/track",
