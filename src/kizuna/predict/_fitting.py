@@ -1,0 +1,89 @@
+"""Shared maximum-likelihood machinery: log-parameter optimisation and input checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from kizuna.predict.contracts import FloatArray
+from kizuna.predict.errors import FitNotConverged, ModelNotFitted, SummaryInvalid
+
+# Objective on log-parameters: returns (negative mean log-likelihood, gradient) or just the value.
+Objective = Callable[[FloatArray], Any]
+
+
+def as_array(name: str, values: Any) -> FloatArray:
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(arr)):
+        raise SummaryInvalid(f"`{name}` has missing or non-finite values.", field=name)
+    return arr
+
+
+def check_rft(frequency: Any, recency: Any, T: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validate (x, t_x, T) arrays: same length, non-empty, 0 <= t_x <= T, x whole >= 0."""
+    x, t_x, t = as_array("frequency", frequency), as_array("recency", recency), as_array("T", T)
+    if not (len(x) == len(t_x) == len(t)):
+        raise SummaryInvalid("frequency, recency and T must have the same length.")
+    if len(x) == 0:
+        raise SummaryInvalid("The summary has no customers.")
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise SummaryInvalid("frequency must be a whole number >= 0 (repeat purchases).",
+                             field="frequency")
+    if np.any(t < 0) or not np.any(t > 0):
+        raise SummaryInvalid("T (time from first purchase to the calibration end) must be "
+                             ">= 0, and > 0 for some customer.", field="T")
+    if np.any(t_x < 0) or np.any(t_x > t + 1e-9):
+        raise SummaryInvalid("recency must lie between 0 and T.", field="recency")
+    if np.any((x == 0) & (t_x != 0)):
+        raise SummaryInvalid("recency must be 0 for customers with frequency 0.", field="recency")
+    return x, t_x, t
+
+
+def compress(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
+    """Collapse identical rows into unique rows and their counts (weights)."""
+    stacked = np.column_stack(columns)
+    unique, counts = np.unique(stacked, axis=0, return_counts=True)
+    if len(unique) > 0.8 * len(stacked):  # not worth it: keep the original rows
+        return list(columns), np.ones(len(stacked))
+    return [unique[:, i].copy() for i in range(unique.shape[1])], counts.astype(np.float64)
+
+
+def maximise(
+    objective: Objective, start: FloatArray, *, jac: bool, names: tuple[str, ...],
+    maxiter: int = 2000,
+) -> tuple[dict[str, float], float, int]:
+    """Minimise ``objective`` over log-parameters; return (params, objective value, iterations).
+
+    Raises FitNotConverged if the optimiser fails or the optimum is not finite.
+    """
+    with np.errstate(all="ignore"):
+        res = minimize(objective, start, jac=jac, method="L-BFGS-B",
+                       options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-9})
+        # L-BFGS-B may stop on a line-search failure right at the optimum; one polish.
+        if not res.success and np.all(np.isfinite(res.x)):
+            res = minimize(objective, res.x, jac=jac, method="BFGS" if jac else "Nelder-Mead",
+                           options={"maxiter": maxiter, "xatol": 1e-10, "fatol": 1e-14}
+                           if not jac else {"maxiter": maxiter, "gtol": 1e-7})
+    value = float(res.fun)
+    if not np.isfinite(value) or not np.all(np.isfinite(res.x)) or np.any(np.abs(res.x) > 30):
+        raise FitNotConverged(
+            "The fit did not converge (parameters ran off to 0 or infinity); the data may not "
+            "identify the model: check the time unit and that there are enough repeat buyers.",
+            message_from_optimizer=str(res.message))
+    if not res.success:
+        grad = res.jac if jac and hasattr(res, "jac") else None
+        if grad is None or np.max(np.abs(grad)) > 1e-4:
+            raise FitNotConverged(
+                f"The fit did not converge: {res.message}", message_from_optimizer=str(res.message))
+    params = dict(zip(names, (float(v) for v in np.exp(res.x)), strict=True))
+    return params, value, int(res.nit)
+
+
+def require_fitted(params: dict[str, float] | None, model: str) -> dict[str, float]:
+    if params is None:
+        raise ModelNotFitted(f"The {model} model has not been fitted yet: call `fit(...)` first "
+                             "(or pass fitted parameters).")
+    return params
