@@ -17,17 +17,27 @@ from kizuna.predict.summary import (
     read_summary_csv,
     summary_from_transactions,
 )
+from kizuna.predict.validation import (
+    CalibrationHoldout,
+    ValidationReport,
+    calibration_and_holdout,
+    validate,
+)
 
 __all__ = [
     "BetaGeoFitter",
+    "CalibrationHoldout",
     "GammaGammaFitter",
     "ParetoNBDFitter",
+    "ValidationReport",
+    "calibration_and_holdout",
     "customer_lifetime_value",
     "fit",
     "lifetimes_dataset",
     "read_summary_csv",
     "simulate_bgnbd",
     "summary_from_transactions",
+    "validate",
 ]
 
 # Days per step of the CLV sum when the model's time unit is `freq` (lifetimes' factors).

@@ -16,7 +16,7 @@ from kizuna.predict.contracts import CustomerSummary
 from kizuna.predict.errors import SummaryInvalid, TransactionsInvalid
 
 Freq = Literal["D", "W"]
-_DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0}
+DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0}
 TransactionRow = tuple[str, date | datetime | str, float | str]
 
 # Column names accepted for each field (lower case): ours, the literature's, lifetimes' CSVs.
@@ -29,7 +29,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _as_date(value: date | datetime | str, date_format: str | None) -> date:
+def as_date(value: date | datetime | str, date_format: str | None) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -59,14 +59,14 @@ def summary_from_transactions(
     monetary_value is the mean amount of the repeat purchase days (0 for one-time buyers).
     Transactions after ``calibration_end`` are left out (they are the holdout period).
     """
-    if freq not in _DAYS_PER_UNIT:
-        raise TransactionsInvalid(f"freq must be one of {sorted(_DAYS_PER_UNIT)}, not {freq!r}.")
+    if freq not in DAYS_PER_UNIT:
+        raise TransactionsInvalid(f"freq must be one of {sorted(DAYS_PER_UNIT)}, not {freq!r}.")
     if today is not None and calibration_end > today:
         raise TransactionsInvalid(f"The calibration end {calibration_end} is in the future.")
     per_day: dict[str, dict[date, float]] = {}
     future = 0
     for customer, when, amount in rows:
-        day = _as_date(when, date_format)
+        day = as_date(when, date_format)
         if today is not None and day > today:
             future += 1
             continue
@@ -86,7 +86,7 @@ def summary_from_transactions(
     if not per_day:
         raise TransactionsInvalid("No transactions on or before the calibration end "
                                   f"{calibration_end}.")
-    unit = _DAYS_PER_UNIT[freq]
+    unit = DAYS_PER_UNIT[freq]
     ids = sorted(per_day)
     n = len(ids)
     frequency, recency, t, money = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
