@@ -30,8 +30,10 @@ from kizuna.errors import Invalid
 from kizuna.metrics.contracts import MIN_RELIABLE_N, Change, Score, ScoreKind
 from kizuna.metrics.errors import AnswersInvalid, NoAnswers
 
+#: One answer: a whole number (whole-number floats such as ``9.0`` are accepted too).
+Answer: TypeAlias = int | float | np.integer[Any] | np.floating[Any]
 #: Raw answers (whole numbers) or the number of answers per scale value.
-Answers: TypeAlias = Iterable[int] | Mapping[int, int] | npt.NDArray[Any]
+Answers: TypeAlias = Iterable[Answer] | Mapping[int, int] | npt.NDArray[Any]
 #: What a change test accepts for each period: answers, counts or an already computed score.
 Period: TypeAlias = Answers | Score
 
