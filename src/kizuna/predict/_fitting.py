@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from kizuna.predict.contracts import FloatArray
+from kizuna.predict.contracts import FloatArray, IntArray
 from kizuna.predict.errors import FitNotConverged, ModelNotFitted, SummaryInvalid
 
 # Objective on log-parameters: returns (negative mean log-likelihood, gradient) or just the value.
@@ -43,12 +43,33 @@ def check_rft(frequency: Any, recency: Any, T: Any) -> tuple[FloatArray, FloatAr
 
 
 def compress(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
-    """Collapse identical rows into unique rows and their counts (weights)."""
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    if len(unique) > 0.8 * len(stacked):  # not worth it: keep the original rows
-        return list(columns), np.ones(len(stacked))
-    return [unique[:, i].copy() for i in range(unique.shape[1])], counts.astype(np.float64)
+    """Collapse identical rows into unique rows and their counts (weights).
+
+    A lexsort over the columns and a pass over neighbours: ~0.1 s for a million rows (the
+    row-wise ``np.unique(axis=0)`` takes ten times longer).
+    """
+    n = len(columns[0]) if columns else 0
+    if n == 0:
+        return list(columns), np.ones(0)
+    order = np.lexsort(columns[::-1])
+    ordered = [c[order] for c in columns]
+    starts_mask = np.ones(n, dtype=bool)
+    starts_mask[1:] = np.any([np.diff(c) != 0 for c in ordered], axis=0)
+    starts = np.flatnonzero(starts_mask)
+    if len(starts) > 0.8 * n:  # not worth it: keep the original rows
+        return list(columns), np.ones(n)
+    counts = np.diff(np.append(starts, n)).astype(np.float64)
+    return [c[starts].copy() for c in ordered], counts
+
+
+def distinct_counts(x: FloatArray) -> tuple[FloatArray, IntArray]:
+    """``np.unique(x, return_inverse=True)`` for whole-number purchase counts, without a sort
+    (a bincount: linear in the number of customers)."""
+    xi = x.astype(np.int64)
+    present = np.bincount(xi) > 0
+    values = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return values.astype(np.float64), position[xi].astype(np.intp)
 
 
 def maximise(

@@ -12,8 +12,14 @@ from typing import Any
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from kizuna.predict._fitting import check_rft, compress, maximise, require_fitted
-from kizuna.predict.contracts import FloatArray
+from kizuna.predict._fitting import (
+    check_rft,
+    compress,
+    distinct_counts,
+    maximise,
+    require_fitted,
+)
+from kizuna.predict.contracts import FloatArray, IntArray
 from kizuna.predict.errors import DegenerateData
 
 NAMES = ("r", "alpha", "a", "b")
@@ -21,31 +27,40 @@ NAMES = ("r", "alpha", "a", "b")
 
 def log_likelihood_terms(
     params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, *, grad: bool = False,
+    groups: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Per-customer log-likelihood, FHL 2005 eq. (6), and optionally its gradient in
-    (r, alpha, a, b) as an (n, 4) array."""
+    (r, alpha, a, b) as an (n, 4) array.
+
+    The special functions depend on the purchase count x only, so they are evaluated once
+    per distinct x (``groups`` = ``np.unique(x, return_inverse=True)``, computed here when not
+    given) and gathered; per customer only two logarithms and a log-sum-exp remain.
+    """
     r, alpha, a, b = params
-    pos = x > 0
-    x1 = np.where(pos, x, 1.0)
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    xu, inv = groups if groups is not None else np.unique(x, return_inverse=True)
+    pos_u = xu > 0
+    x1u = np.where(pos_u, xu, 1.0)
     blab = betaln(a, b)
-    a2 = betaln(a, b + x) - blab - (r + x) * np.log(alpha + T)
-    a3 = np.where(pos, betaln(a + 1, b + x1 - 1) - blab - (r + x) * np.log(alpha + t_x), -np.inf)
+    c1 = (gammaln(r + xu) - gammaln(r) + r * np.log(alpha))[inv]
+    c2 = (betaln(a, b + xu) - blab)[inv]
+    c3 = np.where(pos_u, betaln(a + 1, b + x1u - 1) - blab, -np.inf)[inv]
+    rx = r + x
+    log_t = np.log(alpha + T)
+    log_tx = np.log(alpha + t_x)
+    a2 = c2 - rx * log_t
+    a3 = c3 - rx * log_tx  # -inf for customers without repeat purchases
     mix = np.logaddexp(a2, a3)
-    ll = a1 + mix
+    ll = c1 + mix
     if not grad:
         return ll, None
-    w2, w3 = np.exp(a2 - mix), np.exp(a3 - mix)
+    w2, w3 = np.exp(a2 - mix), np.exp(a3 - mix)  # w3 is 0 where x == 0
     psi_ab = digamma(a + b)
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w2 * np.log(alpha + T) - np.where(
-        pos, w3 * np.log(alpha + t_x), 0.0)
-    d_alpha = r / alpha - w2 * (r + x) / (alpha + T) - np.where(
-        pos, w3 * (r + x) / (alpha + t_x), 0.0)
-    psi_abx = digamma(a + b + x)
-    d_a = (w2 * (digamma(a) - psi_abx) + w3 * (digamma(a + 1) - psi_abx)
+    psi_abx_u = digamma(a + b + xu)
+    d_r = (digamma(r + xu) - digamma(r) + np.log(alpha))[inv] - w2 * log_t - w3 * log_tx
+    d_alpha = r / alpha - rx * (w2 / (alpha + T) + w3 / (alpha + t_x))
+    d_a = (w2 * (digamma(a) - psi_abx_u)[inv] + w3 * (digamma(a + 1) - psi_abx_u)[inv]
            - (digamma(a) - psi_ab))
-    d_b = (w2 * (digamma(b + x) - psi_abx) + np.where(pos, w3 * (digamma(b + x1 - 1) - psi_abx),
-                                                       0.0)
+    d_b = (w2 * (digamma(b + xu) - psi_abx_u)[inv] + w3 * (digamma(b + x1u - 1) - psi_abx_u)[inv]
            - (digamma(b) - psi_ab))
     return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
 
@@ -72,10 +87,11 @@ class BetaGeoFitter:
                                  "drop-out cannot be estimated; use a longer calibration period.")
         (xu, txu, tu), w = compress(x, t_x, t)
         total = float(w.sum())
+        groups = distinct_counts(xu)
 
         def objective(logp: FloatArray) -> tuple[float, FloatArray]:
             p = np.exp(logp)
-            ll, g = log_likelihood_terms(p, xu, txu, tu, grad=True)
+            ll, g = log_likelihood_terms(p, xu, txu, tu, grad=True, groups=groups)
             assert g is not None
             value = -float(w @ ll) / total
             if not np.isfinite(value):

@@ -11,8 +11,14 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from kizuna.predict._fitting import as_array, compress, maximise, require_fitted
-from kizuna.predict.contracts import FloatArray
+from kizuna.predict._fitting import (
+    as_array,
+    compress,
+    distinct_counts,
+    maximise,
+    require_fitted,
+)
+from kizuna.predict.contracts import FloatArray, IntArray
 from kizuna.predict.errors import DegenerateData, SummaryInvalid
 
 NAMES = ("p", "q", "gamma")
@@ -20,17 +26,26 @@ NAMES = ("p", "q", "gamma")
 
 def log_likelihood_terms(
     params: FloatArray, x: FloatArray, z: FloatArray, *, grad: bool = False,
+    groups: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Per-customer log density of the mean spend z given x purchases (FHL 2005 "RFM and
-    CLV", appendix / eq. 3 integrated over nu), and optionally its gradient."""
+    CLV", appendix / eq. 3 integrated over nu), and optionally its gradient.
+
+    The gamma functions depend on x only: they are evaluated once per distinct x
+    (``groups`` = ``np.unique(x, return_inverse=True)``) and gathered.
+    """
     p, q, g = params
+    xu, inv = groups if groups is not None else np.unique(x, return_inverse=True)
+    pxu = p * xu
+    log_xz = np.log(g + x * z)
     px = p * x
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + px * np.log(x) + (px - 1) * np.log(z)
-          + q * np.log(g) - (px + q) * np.log(g + x * z))
+    ll = ((gammaln(pxu + q) - gammaln(pxu) - gammaln(q) + pxu * np.log(xu))[inv]
+          + (px - 1) * np.log(z) + q * np.log(g) - (px + q) * log_xz)
     if not grad:
         return ll, None
-    d_p = x * (digamma(px + q) - digamma(px) + np.log(x) + np.log(z) - np.log(g + x * z))
-    d_q = digamma(px + q) - digamma(q) + np.log(g) - np.log(g + x * z)
+    psi_pxq = digamma(pxu + q)
+    d_p = x * ((psi_pxq - digamma(pxu) + np.log(xu))[inv] + np.log(z) - log_xz)
+    d_q = (psi_pxq - digamma(q))[inv] + np.log(g) - log_xz
     d_g = q / g - (px + q) / (g + x * z)
     return ll, np.column_stack([d_p, d_q, d_g])
 
@@ -75,10 +90,11 @@ class GammaGammaFitter:
                                  "across customers cannot be estimated.")
         (xu, zu), w = compress(x, z)
         total = float(w.sum())
+        groups = distinct_counts(xu)
 
         def objective(logp: FloatArray) -> tuple[float, FloatArray]:
             prm = np.exp(logp)
-            ll, g = log_likelihood_terms(prm, xu, zu, grad=True)
+            ll, g = log_likelihood_terms(prm, xu, zu, grad=True, groups=groups)
             assert g is not None
             value = -float(w @ ll) / total
             if not np.isfinite(value):
