@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -108,3 +108,33 @@ def require_fitted(params: dict[str, float] | None, model: str) -> dict[str, flo
         raise ModelNotFitted(f"The {model} model has not been fitted yet: call `fit(...)` first "
                              "(or pass fitted parameters).")
     return params
+
+
+def maximise_weighted(
+    terms: Callable[[FloatArray], tuple[FloatArray, FloatArray | None]],
+    weights: FloatArray,
+    start: Sequence[float],
+    *,
+    names: tuple[str, ...],
+) -> tuple[dict[str, float], float, int]:
+    """Maximise ``sum(weights * ll)`` over log-parameters with the analytic gradient.
+
+    ``terms(params)`` returns the per-row log-likelihood and its (n, k) gradient. Returns
+    (params, log-likelihood, iterations).
+    """
+    total = float(weights.sum())
+
+    def objective(logp: FloatArray) -> tuple[float, FloatArray]:
+        p = np.exp(logp)
+        ll, g = terms(p)
+        assert g is not None
+        value = -float(weights @ ll) / total
+        if not np.isfinite(value):
+            return 1e10, np.zeros(len(logp))
+        return value, -(weights @ g) / total * p
+
+    params, value, nit = maximise(
+        objective, np.log(np.asarray(start, dtype=np.float64)), jac=True, names=names
+    )
+    return params, -value * total, nit
+

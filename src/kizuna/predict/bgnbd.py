@@ -16,7 +16,7 @@ from kizuna.predict._fitting import (
     check_rft,
     compress,
     distinct_counts,
-    maximise,
+    maximise_weighted,
     require_fitted,
 )
 from kizuna.predict.contracts import FloatArray, IntArray
@@ -86,21 +86,11 @@ class BetaGeoFitter:
             raise DegenerateData("No customer made a repeat purchase, so the purchase rate and "
                                  "drop-out cannot be estimated; use a longer calibration period.")
         (xu, txu, tu), w = compress(x, t_x, t)
-        total = float(w.sum())
         groups = distinct_counts(xu)
-
-        def objective(logp: FloatArray) -> tuple[float, FloatArray]:
-            p = np.exp(logp)
-            ll, g = log_likelihood_terms(p, xu, txu, tu, grad=True, groups=groups)
-            assert g is not None
-            value = -float(w @ ll) / total
-            if not np.isfinite(value):
-                return 1e10, np.zeros(4)
-            return value, -(w @ g) / total * p
-
-        params, value, nit = maximise(objective, np.log(np.asarray(initial, dtype=np.float64)),
-                                      jac=True, names=NAMES)
-        self.params_, self.log_likelihood_ = params, -value * total
+        self.params_, self.log_likelihood_, nit = maximise_weighted(
+            lambda p: log_likelihood_terms(p, xu, txu, tu, grad=True, groups=groups),
+            w, initial, names=NAMES,
+        )
         self.n_customers_, self.iterations_ = len(x), nit
         return self
 

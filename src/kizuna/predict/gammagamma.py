@@ -15,7 +15,7 @@ from kizuna.predict._fitting import (
     as_array,
     compress,
     distinct_counts,
-    maximise,
+    maximise_weighted,
     require_fitted,
 )
 from kizuna.predict.contracts import FloatArray, IntArray
@@ -89,21 +89,11 @@ class GammaGammaFitter:
             raise DegenerateData("Every repeat buyer has the same spend; the spread of spend "
                                  "across customers cannot be estimated.")
         (xu, zu), w = compress(x, z)
-        total = float(w.sum())
         groups = distinct_counts(xu)
-
-        def objective(logp: FloatArray) -> tuple[float, FloatArray]:
-            prm = np.exp(logp)
-            ll, g = log_likelihood_terms(prm, xu, zu, grad=True, groups=groups)
-            assert g is not None
-            value = -float(w @ ll) / total
-            if not np.isfinite(value):
-                return 1e10, np.zeros(3)
-            return value, -(w @ g) / total * prm
-
-        params, value, nit = maximise(objective, np.log(np.asarray(initial, dtype=np.float64)),
-                                      jac=True, names=NAMES)
-        self.params_, self.log_likelihood_ = params, -value * total
+        self.params_, self.log_likelihood_, nit = maximise_weighted(
+            lambda p: log_likelihood_terms(p, xu, zu, grad=True, groups=groups),
+            w, initial, names=NAMES,
+        )
         self.n_customers_, self.iterations_ = len(x), nit
         return self
 
