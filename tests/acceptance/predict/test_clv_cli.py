@@ -6,22 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from kizuna.cli import clv
 from kizuna.predict import api
-
-root = typer.Typer()
-root.add_typer(clv.app, name="clv")
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(root, ["clv", *args])
-    if result.exit_code != 0:  # Rich wraps error messages: compare on normalised spaces
-        return result.exit_code, " ".join(result.output.split())
-    return result.exit_code, result.output
+from tests.acceptance.predict.cli import run
 
 
 @pytest.mark.parametrize(
