@@ -1,4 +1,4 @@
-"""Values that cross the boundary of the metrics domain (satisfaction scores)."""
+"""Values that cross the boundary of the metrics domain."""
 
 from __future__ import annotations
 
@@ -71,3 +71,52 @@ class Change:
     significant: bool
     method: str
     small_sample: bool
+
+
+class Unit(enum.StrEnum):
+    """How a KPI's value is expressed (the adapters format by it)."""
+
+    CURRENCY = "currency"  # in the workspace's currency
+    COUNT = "count"
+    RATIO = "ratio"  # 0..1, shown as a percentage
+    DAYS = "days"
+    MEAN = "mean"  # a mean count per unit (pages per session, orders per customer)
+    SCORE = "score"  # 0..100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kpi:
+    """One figure for a period, compared with the previous period of the same length.
+
+    ``value`` is None when the figure is undefined (e.g. AOV without orders); ``note`` then
+    says why. ``n`` is the size the figure rests on (orders for AOV, customers for the
+    repeat-purchase rate, sessions for pages per session). ``ci_low``/``ci_high`` is the 95 %
+    interval where the figure is an estimate (rates, means); totals such as revenue are
+    counts of what happened and have none. ``p_value`` tests "no change" against the
+    previous period where a test applies.
+    """
+
+    key: str
+    value: float | None
+    unit: Unit
+    n: int
+    previous: float | None = None
+    previous_n: int = 0
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    note: str | None = None
+
+    @property
+    def change(self) -> float | None:
+        """``value − previous`` (None unless both exist)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def change_ratio(self) -> float | None:
+        """Relative change (``value / previous − 1``); None when previous is 0 or missing."""
+        if self.value is None or not self.previous:
+            return None
+        return self.value / self.previous - 1

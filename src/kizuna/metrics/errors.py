@@ -39,3 +39,23 @@ class NoAnswers(Invalid):
     def __init__(self, message: str | None = None, *, field: str = "answers") -> None:
         super().__init__(message, field=field)
         self.field = field
+
+
+class PeriodInvalid(Invalid):
+    """The reporting period cannot be read; use last-30d, 2026-11, 2026-Q3, 2026 or
+    2026-11-01..2026-11-30 (local dates, both ends included)."""
+
+    code = "metrics-period-invalid"
+
+
+class NotEnoughData(Invalid):
+    """There is not enough data for this metric (e.g. no orders in the period, or no repeat
+    buyers); widen the period or load more history."""
+
+    code = "metrics-not-enough-data"
+
+
+class DimensionInvalid(Invalid):
+    """The breakdown dimension is not one kizuna knows; see the list in the message."""
+
+    code = "metrics-dimension-invalid"

@@ -1,0 +1,214 @@
+"""A snapshot: one workspace of the operational store copied into DuckDB's analytic schema.
+
+The analytic schema is the contract between the store and every metric (documented in
+docs/reference/metrics.md#analytic-schema): ``customers``, ``orders``, ``order_items``,
+``products``, ``events``, ``page_views`` and ``sessions``, timestamps as UTC ``TIMESTAMP``
+plus a local-time column in the workspace's zone. Metrics only ever read these tables, so the
+same SQL runs over a snapshot of SQLite, of PostgreSQL, or over tables that another engine
+(or a benchmark) filled.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from kizuna.analytics import engine, runner
+from kizuna.analytics.errors import AnalyticsUnavailable
+from kizuna.clock import as_utc
+
+#: The analytic tables and the columns every metric may rely on.
+SCHEMA: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "customer_id",
+        "external_id",
+        "email",
+        "country",
+        "locale",
+        "timezone",
+        "first_seen_at",
+        "is_known",
+    ),
+    "orders": (
+        "order_id",
+        "customer_id",
+        "placed_at",
+        "placed_local",
+        "total",
+        "channel",
+        "status",
+        "counted",
+    ),
+    "order_items": ("order_id", "product_id", "category", "quantity", "amount"),
+    "products": ("product_id", "external_id", "name", "category"),
+    "events": (
+        "event_id",
+        "customer_id",
+        "who",
+        "type",
+        "event",
+        "ts",
+        "ts_local",
+        "session_hint",
+        "category",
+        "product_ref",
+        "order_ref",
+        "campaign_id",
+        "reach",
+        "score",
+        "survey_kind",
+        "medium",
+    ),
+    "page_views": ("event_id", "who", "customer_id", "ts", "ts_local", "session_id"),
+    "sessions": (
+        "session_id",
+        "who",
+        "customer_id",
+        "started_at",
+        "started_local",
+        "ended_at",
+        "pages",
+    ),
+}
+_PACKAGE = "kizuna.analytics"
+_LOAD_ORDER = ("customers", "products", "orders", "order_items", "events")
+
+
+@dataclass(slots=True, kw_only=True)
+class Snapshot:
+    """An open DuckDB connection holding the analytic tables of one workspace.
+
+    ``as_of`` (aware UTC) is "now" for every metric computed on it; ``timezone`` is the
+    workspace's zone (periods, cohorts and local hours are cut there).
+    """
+
+    con: duckdb.DuckDBPyConnection
+    timezone: str
+    currency: str
+    as_of: datetime
+    source: str
+    load_seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def as_of_naive(self) -> datetime:
+        """``as_of`` as the naive UTC timestamp the analytic tables use."""
+        return as_utc(self.as_of).replace(tzinfo=None)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _check_zone(timezone: str) -> None:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise AnalyticsUnavailable(
+            f"Unknown time zone {timezone!r}; use an IANA name such as Asia/Tokyo.",
+            timezone=timezone,
+        ) from exc
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for table in SCHEMA:
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - fixed names
+        out[table] = int(row[0]) if row else 0
+    return out
+
+
+def build_sessions(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build ``page_views`` and ``sessions`` from ``events``."""
+    con.execute(runner.sql(_PACKAGE, "snapshot_sessions"))
+
+
+def take_snapshot(
+    database_url: str,
+    workspace_id: int,
+    *,
+    timezone: str,
+    currency: str,
+    as_of: datetime,
+    threads: int | None = None,
+) -> Snapshot:
+    """Copy workspace ``workspace_id`` of the store at ``database_url`` into a new DuckDB."""
+    _check_zone(timezone)
+    started = time.perf_counter()
+    con = engine.connect(threads=threads)
+    try:
+        dialect = engine.attach_store(con, database_url)
+        params = {"workspace_id": workspace_id, "tz": timezone}
+        for table in _LOAD_ORDER:
+            runner.execute(con, runner.sql(_PACKAGE, f"snapshot_{table}"), params)
+        con.execute(f"DETACH {engine.STORE}")
+        build_sessions(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise AnalyticsUnavailable(
+            f"Reading the store into the analytics engine failed: {exc}"
+        ) from exc
+    except BaseException:
+        con.close()
+        raise
+    snap = Snapshot(
+        con=con,
+        timezone=timezone,
+        currency=currency,
+        as_of=as_utc(as_of),
+        source=dialect,
+        load_seconds=time.perf_counter() - started,
+    )
+    snap.counts = _count(con)
+    return snap
+
+
+def open_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    timezone: str,
+    currency: str,
+    as_of: datetime,
+    source: str = "tables",
+) -> Snapshot:
+    """Wrap a DuckDB connection whose analytic tables were filled some other way (another
+    engine's export, a benchmark). Builds ``page_views``/``sessions`` if they are missing and
+    checks that every table has the columns the metrics read."""
+    _check_zone(timezone)
+    present = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    if "sessions" not in present or "page_views" not in present:
+        build_sessions(con)
+    for table, columns in SCHEMA.items():
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+            ).fetchall()
+        }
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise AnalyticsUnavailable(
+                f"The analytic table {table!r} lacks {', '.join(missing)}.",
+                table=table,
+                missing=missing,
+            )
+    snap = Snapshot(
+        con=con, timezone=timezone, currency=currency, as_of=as_utc(as_of), source=source
+    )
+    snap.counts = _count(con)
+    return snap
