@@ -20,7 +20,7 @@ _TYPES = {
     "customers": "customer_id BIGINT, external_id VARCHAR, email VARCHAR, country VARCHAR, "
     "locale VARCHAR, timezone VARCHAR, first_seen_at TIMESTAMP, is_known BOOLEAN",
     "orders": "order_id BIGINT, customer_id BIGINT, placed_at TIMESTAMP, placed_local TIMESTAMP, "
-    "total DOUBLE, channel VARCHAR, status VARCHAR, counted BOOLEAN",
+    "total DOUBLE, channel VARCHAR, status VARCHAR, counted BOOLEAN, currency VARCHAR",
     "order_items": "order_id BIGINT, product_id BIGINT, category VARCHAR, quantity DOUBLE, "
     "amount DOUBLE",
     "products": "product_id BIGINT, external_id VARCHAR, name VARCHAR, category VARCHAR",
@@ -69,6 +69,7 @@ def make_snapshot(
                 "channel": o.get("channel", "web"),
                 "status": status,
                 "counted": o.get("counted", status == "completed"),
+                "currency": o.get("currency", currency),
             }
         )
     for i, e in enumerate(events, 1):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kizuna.analytics.cache import ResultCache
 from kizuna.clock import Clock, SystemClock
 from kizuna.db.engine import make_engine, make_sessionmaker
 from kizuna.settings import Settings
@@ -18,6 +19,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
+    analytics_cache: ResultCache = field(default_factory=lambda: ResultCache(60))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -30,4 +32,5 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         engine=engine,
         sessions=make_sessionmaker(engine),
         clock=clock or SystemClock(),
+        analytics_cache=ResultCache(settings.analytics_cache_seconds),
     )

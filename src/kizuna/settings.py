@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         5000, ge=1, description="Rows written per transaction by `kizuna import`."
     )
+    analytics_cache_seconds: float = Field(
+        60, ge=0, description="How long the dashboard and /v1/metrics reuse computed figures "
+        "before reading the store again (0 recomputes on every request)."
+    )
     session_max_age_seconds: int = Field(
         60 * 60 * 12, description="Dashboard login lifetime in seconds."
     )

@@ -42,6 +42,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "channel",
         "status",
         "counted",
+        "currency",
     ),
     "order_items": ("order_id", "product_id", "category", "quantity", "amount"),
     "products": ("product_id", "external_id", "name", "category"),
@@ -93,6 +94,7 @@ class Snapshot:
     source: str
     load_seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,6 +133,15 @@ def _count(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
+def _order_currency(con: duckdb.DuckDBPyConnection, fallback: str) -> str:
+    """The currency most orders are in (the workspace's when orders name none)."""
+    row = con.execute(
+        "SELECT currency FROM orders WHERE currency IS NOT NULL "
+        "GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1"
+    ).fetchone()
+    return str(row[0]) if row else fallback
+
+
 def build_sessions(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build ``page_views`` and ``sessions`` from ``events``."""
     con.execute(runner.sql(_PACKAGE, "snapshot_sessions"))
@@ -167,12 +178,20 @@ def take_snapshot(
     snap = Snapshot(
         con=con,
         timezone=timezone,
-        currency=currency,
+        currency=_order_currency(con, currency),
         as_of=as_utc(as_of),
         source=dialect,
         load_seconds=time.perf_counter() - started,
     )
     snap.counts = _count(con)
+    currencies = con.execute(
+        "SELECT DISTINCT currency FROM orders WHERE currency IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    if len(currencies) > 1:
+        snap.notes.append(
+            "Orders are in several currencies (" + ", ".join(c for (c,) in currencies) + "); "
+            f"amounts are added as they are and shown in {snap.currency}."
+        )
     return snap
 
 

@@ -10,6 +10,7 @@ SELECT
     CAST(o.total AS DOUBLE) AS total,
     COALESCE(NULLIF(o.channel, ''), 'unknown') AS channel,
     o.status,
-    (o.status = 'completed' AND o.cancelled_at IS NULL) AS counted
+    (o.status = 'completed' AND o.cancelled_at IS NULL) AS counted,
+    NULLIF(o.currency, '') AS currency
 FROM store.orders AS o
 WHERE o.workspace_id = $workspace_id;
