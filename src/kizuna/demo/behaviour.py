@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from kizuna.commerce.contracts import OrderRecord
+from kizuna.demo import feedback
 from kizuna.demo.catalogue import CURRENCY, DemoProduct
 from kizuna.demo.messages import Emitter, Session, local_time, product_props
 from kizuna.demo.people import DemoPerson
@@ -261,6 +262,8 @@ def person_activity(
         _emails(em, campaigns, placed, signup, withdrawn_at, limit, by_category)
     if person.social:
         _social(em, placed, index, first_at, horizon)
+    # Last, so that the feedback draws leave every other event of this person unchanged.
+    feedback.emit_feedback(em, placed, limit)
     return consents
 
 
