@@ -28,7 +28,9 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> Interval | None:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+    # Clamp to the observed share too: rounding can leave the bound a hair inside it
+    # (e.g. 5.6e-17 for k = 0), and an interval must contain its estimate.
+    return Interval(min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def mean_interval(mean: float, sd: float, n: int, confidence: float = 0.95) -> Interval | None:

@@ -1,0 +1,19 @@
+-- Revenue, orders, sum of squared order totals and ordering customers per caller-given
+-- segment: the temporary table `segment_of(customer_id, segment)` (loaded by
+-- commerce_segments_load); customers it does not list -> 'unassigned'. Current and previous
+-- period; only counted orders. One row per (value, per).
+-- Parameters: $prev_lo, $lo, $hi (naive UTC; previous = [prev_lo, lo), current = [lo, hi)).
+SELECT value, per,
+       count(*) AS orders,
+       sum(total) AS revenue,
+       sum(total * total) AS revenue_sq,
+       count(DISTINCT customer_id) AS customers
+FROM (
+    SELECT COALESCE(s.segment, 'unassigned') AS value,
+           CASE WHEN o.placed_at >= $lo THEN 'current' ELSE 'previous' END AS per,
+           o.customer_id, o.total
+    FROM orders AS o
+    LEFT JOIN segment_of AS s ON s.customer_id = o.customer_id
+    WHERE o.counted AND o.placed_at >= $prev_lo AND o.placed_at < $hi
+) AS t
+GROUP BY value, per;

@@ -1,0 +1,3 @@
+-- Drops the funnel's temporary tables. No parameters.
+DROP TABLE IF EXISTS funnel_events;
+DROP TABLE IF EXISTS funnel_reached;
