@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - SQL text reads better unwrapped
 """Seeded analytic tables at scale, generated inside DuckDB (no store in between).
 
 ``fill(con, customers=1_000_000, events=20_000_000)`` creates the analytic schema of

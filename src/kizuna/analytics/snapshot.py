@@ -11,6 +11,7 @@ same SQL runs over a snapshot of SQLite, of PostgreSQL, or over tables that anot
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -231,3 +232,37 @@ def open_snapshot(
     )
     snap.counts = _count(con)
     return snap
+
+
+def restrict(snap: Snapshot, customer_ids: Iterable[int], *, label: str) -> Snapshot:
+    """A snapshot of the same connection limited to ``customer_ids`` (a segment filter).
+
+    The filtered tables live in their own schema and become the connection's search path, so
+    every metric's unqualified table names read them; ``restrict`` on an already restricted
+    snapshot filters the full data again. Events of people without a profile drop out.
+    """
+    con = snap.con
+    con.execute("SET search_path = 'main'")
+    con.execute("DROP SCHEMA IF EXISTS segment_filter CASCADE")
+    con.execute("CREATE SCHEMA segment_filter")
+    con.execute("CREATE TABLE segment_filter.members (customer_id BIGINT PRIMARY KEY)")
+    con.executemany(
+        "INSERT INTO segment_filter.members VALUES (?)", [(int(c),) for c in set(customer_ids)]
+    )
+    for table in ("customers", "orders", "events", "page_views", "sessions"):
+        con.execute(
+            f"CREATE TABLE segment_filter.{table} AS SELECT * FROM main.{table} "  # noqa: S608
+            "WHERE customer_id IN (SELECT customer_id FROM segment_filter.members)"
+        )
+    con.execute(
+        "CREATE TABLE segment_filter.order_items AS SELECT i.* FROM main.order_items i "
+        "WHERE i.order_id IN (SELECT order_id FROM segment_filter.orders)"
+    )
+    con.execute("CREATE TABLE segment_filter.products AS SELECT * FROM main.products")
+    con.execute("SET search_path = 'segment_filter,main'")
+    out = Snapshot(
+        con=con, timezone=snap.timezone, currency=snap.currency, as_of=snap.as_of,
+        source=snap.source, load_seconds=snap.load_seconds, notes=[*snap.notes, label],
+    )
+    out.counts = _count(con)
+    return out

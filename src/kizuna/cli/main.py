@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kizuna import __version__
-from kizuna.cli import admin, clv, demo, imports, serve
+from kizuna.cli import admin, clv, demo, imports, report, serve
 from kizuna.cli.context import fail
 from kizuna.errors import KizunaError
 from kizuna.settings import load_settings
@@ -52,6 +52,7 @@ app.add_typer(admin.user_app, name="user")
 app.add_typer(admin.apikey_app, name="apikey")
 app.add_typer(imports.app, name="import")
 app.add_typer(clv.app, name="clv")
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -41,11 +41,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
 
-    from kizuna.http.routes import customers, health, ingest
+    from kizuna.http.routes import customers, health, ingest, metrics
 
     app.include_router(health.router)
     app.include_router(ingest.router)
     app.include_router(customers.router)
+    app.include_router(metrics.router)
 
     from kizuna.web import app as web
 

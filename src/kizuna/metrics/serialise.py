@@ -1,8 +1,8 @@
 """Metric results as plain JSON values, for the CLI (``--json``), ``/v1/metrics`` and the
 HTML report: dataclasses become objects (a ``Kpi`` also gets ``change`` and
 ``change_ratio``), enums their values, dates ISO 8601, non-finite floats ``null``. Fields
-whose name starts with ``_`` and numpy arrays (per-customer columns) are left out: they are
-served page by page by their own endpoints, not inside a report."""
+whose name starts with ``_``, fields marked ``metadata={"per_customer": True}`` and numpy
+arrays (per-customer data: a million entries at scale) are left out of a report."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _convert(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
-            if f.name.startswith("_"):
+            if f.name.startswith("_") or f.metadata.get("per_customer"):
                 continue
             item = _convert(getattr(value, f.name))
             if item is not _SKIP:

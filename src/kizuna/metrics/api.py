@@ -1,0 +1,52 @@
+"""Facade of the metrics domain: snapshot a workspace, compute the overview or one section.
+
+Adapters call only this module (``from kizuna.metrics import api as metrics``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kizuna.analytics.snapshot import Snapshot, take_snapshot
+from kizuna.metrics.periods import Period, parse_period
+from kizuna.metrics.report import BREAKDOWNS, Overview, Section, SectionNote, build_overview
+from kizuna.metrics.serialise import to_jsonable
+from kizuna.types import WorkspaceId
+from kizuna.workspaces import api as workspaces
+from kizuna.workspaces.contracts import Workspace
+
+__all__ = [
+    "BREAKDOWNS",
+    "Overview",
+    "Period",
+    "Section",
+    "SectionNote",
+    "build_overview",
+    "get_workspace",
+    "local_today",
+    "parse_period",
+    "snapshot_workspace",
+    "to_jsonable",
+]
+
+
+def snapshot_workspace(database_url: str, workspace: Workspace, *, as_of: datetime) -> Snapshot:
+    """Read ``workspace`` of the store into a new analytics snapshot (in the workspace's time
+    zone). DuckDB reads the store on its own read-only connection, so call this outside a
+    transaction (on SQLite a transaction holds the write lock). The caller closes the
+    snapshot (it is a context manager)."""
+    return take_snapshot(
+        database_url, workspace.id, timezone=workspace.timezone, currency=workspace.currency,
+        as_of=as_of,
+    )
+
+
+def get_workspace(session: Session, workspace_id: WorkspaceId) -> Workspace:
+    return workspaces.get_workspace(session, workspace_id)
+
+
+def local_today(snap: Snapshot) -> datetime:
+    """``snap.as_of`` in the snapshot's time zone."""
+    return snap.as_of.astimezone(snap.zone)
