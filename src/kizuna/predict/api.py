@@ -8,7 +8,21 @@ import numpy as np
 
 from kizuna.predict.bgnbd import BetaGeoFitter
 from kizuna.predict.bgnbd import simulate as simulate_bgnbd
+from kizuna.predict.churn import (
+    AtRiskCustomer,
+    ChurnReport,
+    at_risk_customers,
+    churn_model,
+)
 from kizuna.predict.contracts import CustomerSummary, FitResult, FloatArray, ModelName
+from kizuna.predict.customers import (
+    ClvReport,
+    ClvValidation,
+    CustomerPrediction,
+    clv_validation,
+    predict_customers,
+    summary_from_snapshot,
+)
 from kizuna.predict.errors import SummaryInvalid
 from kizuna.predict.gammagamma import GammaGammaFitter
 from kizuna.predict.paretonbd import ParetoNBDFitter
@@ -25,17 +39,27 @@ from kizuna.predict.validation import (
 )
 
 __all__ = [
+    "AtRiskCustomer",
     "BetaGeoFitter",
     "CalibrationHoldout",
+    "ChurnReport",
+    "ClvReport",
+    "ClvValidation",
+    "CustomerPrediction",
     "GammaGammaFitter",
     "ParetoNBDFitter",
     "ValidationReport",
+    "at_risk_customers",
     "calibration_and_holdout",
+    "churn_model",
+    "clv_validation",
     "customer_lifetime_value",
     "fit",
     "lifetimes_dataset",
+    "predict_customers",
     "read_summary_csv",
     "simulate_bgnbd",
+    "summary_from_snapshot",
     "summary_from_transactions",
     "validate",
 ]
