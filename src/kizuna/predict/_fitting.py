@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 
-from kizuna.predict.contracts import FloatArray, IntArray
+from kizuna.predict.contracts import FloatArray
 from kizuna.predict.errors import FitNotConverged, ModelNotFitted, SummaryInvalid
 
 # Objective on log-parameters: returns (negative mean log-likelihood, gradient) or just the value.
@@ -17,7 +17,9 @@ Objective = Callable[[FloatArray], Any]
 
 def as_array(name: str, values: Any) -> FloatArray:
     arr = np.asarray(values, dtype=np.float64).reshape(-1)
-    if not np.all(np.isfinite(arr)):
+    # A finite sum means every value is finite (one pass); only an overflowing sum of huge
+    # but finite values needs the element-wise check.
+    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
         raise SummaryInvalid(f"`{name}` has missing or non-finite values.", field=name)
     return arr
 
@@ -29,13 +31,13 @@ def check_rft(frequency: Any, recency: Any, T: Any) -> tuple[FloatArray, FloatAr
         raise SummaryInvalid("frequency, recency and T must have the same length.")
     if len(x) == 0:
         raise SummaryInvalid("The summary has no customers.")
-    if np.any(x < 0) or np.any(x != np.round(x)):
+    if x.min() < 0 or np.any(x != np.round(x)):
         raise SummaryInvalid("frequency must be a whole number >= 0 (repeat purchases).",
                              field="frequency")
-    if np.any(t < 0) or not np.any(t > 0):
+    if t.min() < 0 or not t.max() > 0:
         raise SummaryInvalid("T (time from first purchase to the calibration end) must be "
                              ">= 0, and > 0 for some customer.", field="T")
-    if np.any(t_x < 0) or np.any(t_x > t + 1e-9):
+    if t_x.min() < 0 or np.max(t_x - t) > 1e-9:
         raise SummaryInvalid("recency must lie between 0 and T.", field="recency")
     if np.any((x == 0) & (t_x != 0)):
         raise SummaryInvalid("recency must be 0 for customers with frequency 0.", field="recency")
@@ -60,16 +62,6 @@ def compress(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
         return list(columns), np.ones(n)
     counts = np.diff(np.append(starts, n)).astype(np.float64)
     return [c[starts].copy() for c in ordered], counts
-
-
-def distinct_counts(x: FloatArray) -> tuple[FloatArray, IntArray]:
-    """``np.unique(x, return_inverse=True)`` for whole-number purchase counts, without a sort
-    (a bincount: linear in the number of customers)."""
-    xi = x.astype(np.int64)
-    present = np.bincount(xi) > 0
-    values = np.flatnonzero(present)
-    position = np.cumsum(present) - 1
-    return values.astype(np.float64), position[xi].astype(np.intp)
 
 
 def maximise(
@@ -108,33 +100,3 @@ def require_fitted(params: dict[str, float] | None, model: str) -> dict[str, flo
         raise ModelNotFitted(f"The {model} model has not been fitted yet: call `fit(...)` first "
                              "(or pass fitted parameters).")
     return params
-
-
-def maximise_weighted(
-    terms: Callable[[FloatArray], tuple[FloatArray, FloatArray | None]],
-    weights: FloatArray,
-    start: Sequence[float],
-    *,
-    names: tuple[str, ...],
-) -> tuple[dict[str, float], float, int]:
-    """Maximise ``sum(weights * ll)`` over log-parameters with the analytic gradient.
-
-    ``terms(params)`` returns the per-row log-likelihood and its (n, k) gradient. Returns
-    (params, log-likelihood, iterations).
-    """
-    total = float(weights.sum())
-
-    def objective(logp: FloatArray) -> tuple[float, FloatArray]:
-        p = np.exp(logp)
-        ll, g = terms(p)
-        assert g is not None
-        value = -float(weights @ ll) / total
-        if not np.isfinite(value):
-            return 1e10, np.zeros(len(logp))
-        return value, -(weights @ g) / total * p
-
-    params, value, nit = maximise(
-        objective, np.log(np.asarray(start, dtype=np.float64)), jac=True, names=names
-    )
-    return params, -value * total, nit
-
