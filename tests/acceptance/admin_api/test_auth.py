@@ -14,7 +14,7 @@ def _admin_paths(client: TestClient, customer_id: int) -> list[str]:
     """Every GET operation of the admin API: anything in the OpenAPI under /v1 but ingest."""
     spec = client.get("/openapi.json").json()
     paths = [
-        path.replace("{customer_id}", str(customer_id))
+        path.replace("{customer_id}", str(customer_id)).replace("{section}", "rfm")
         for path, operations in spec["paths"].items()
         if path.startswith("/v1/")
         and "get" in operations

@@ -308,7 +308,7 @@ def test_huge_values_get_nice_ticks() -> None:
 
 def test_chart_css_is_appended_to_the_dashboard_stylesheet() -> None:
     css = APP_CSS.read_text(encoding="utf-8")
-    assert css.rstrip().endswith(CHART_CSS.rstrip())
+    assert CHART_CSS.strip() in css
     assert css.count("/* charts */") == 1
     for colour in palette.SERIES:
         assert colour in CHART_CSS
