@@ -124,11 +124,15 @@ def segment_members(snap: Snapshot, segment: str) -> tuple[str, list[int]]:
     return f"RFM segment {segment}", ids
 
 
-def _segment_map(snap: Snapshot, dimension: str) -> dict[int, str]:
+def _segment_map(
+    dimension: str, rfm_report: rfm_m.RfmReport | None, journey: journeys_m.JourneyReport | None
+) -> dict[int, str]:
+    """customer id -> RFM segment name or journey stage, from an already computed report."""
     if dimension == "segment":
-        return {cid: str(row.segment) for cid, row in rfm_m.rfm(snap).customers.items()}
-    stages = journeys_m.journey_stages(snap).stage_of_customer
-    return {cid: str(stage) for cid, stage in stages.items()}
+        assert rfm_report is not None
+        return {cid: str(row.segment) for cid, row in rfm_report.customers.items()}
+    assert journey is not None
+    return {cid: str(stage) for cid, stage in journey.stage_of_customer.items() if stage}
 
 
 def build_overview(
@@ -145,7 +149,8 @@ def build_overview(
 
     ``segment`` limits every figure to an RFM segment or ``stage:<name>``; ``breakdown``
     adds the commerce breakdown by ``category``, ``channel``, ``country``, ``segment`` (RFM)
-    or ``stage``; ``sections`` picks what to compute (default: all). ``on_section`` is
+    or ``stage`` (the last two also split the funnel and the satisfaction scores);
+    ``sections`` picks what to compute (default: all). ``on_section`` is
     called with each section's name before it runs (for progress bars).
     """
     if breakdown is not None and breakdown not in BREAKDOWNS:
@@ -173,9 +178,18 @@ def build_overview(
         finally:
             seconds[str(name)] = round(time.perf_counter() - started, 4)
 
+    # RFM and journey stages first: a segment or stage breakdown reuses them.
+    run(Section.RFM, lambda: rfm_m.rfm(snap))
+    run(Section.JOURNEY, lambda: journeys_m.journey_stages(snap))
+    mapping: dict[int, str] | None = None
+    if breakdown in ("segment", "stage"):
+        rfm_report = results.get("rfm") or (rfm_m.rfm(snap) if breakdown == "segment" else None)
+        journey = results.get("journey") or (
+            journeys_m.journey_stages(snap) if breakdown == "stage" else None)
+        mapping = _segment_map(breakdown, rfm_report, journey)
+
     def commerce_section() -> commerce_m.CommerceReport:
-        if breakdown in ("segment", "stage"):
-            mapping = _segment_map(snap, breakdown)
+        if mapping is not None:
             return commerce_m.commerce_kpis(snap, period, by="segment", segment_of=mapping)
         return commerce_m.commerce_kpis(snap, period, by=breakdown)
 
@@ -186,11 +200,9 @@ def build_overview(
     run(Section.ENGAGEMENT_SCORES, lambda: engagement_m.engagement_scores(snap).summary)
     run(Section.RETENTION, lambda: retention_m.cohort_retention(snap, grain="month", periods=12))
     run(Section.CHURN_RATE, lambda: retention_m.churn_rate(snap, inactive_days=inactive_days))
-    run(Section.FUNNEL, lambda: funnel_m.purchase_funnel(snap, period))
-    run(Section.JOURNEY, lambda: journeys_m.journey_stages(snap))
-    run(Section.RFM, lambda: rfm_m.rfm(snap))
+    run(Section.FUNNEL, lambda: funnel_m.purchase_funnel(snap, period, by=mapping))
     run(Section.INVOLVEMENT, lambda: involvement_m.category_involvement(snap))
-    run(Section.SATISFACTION, lambda: feedback_m.satisfaction_scores(snap, period))
+    run(Section.SATISFACTION, lambda: feedback_m.satisfaction_scores(snap, period, by=mapping))
     run(Section.CLV, lambda: predict.predict_customers(snap))
     run(Section.CLV_VALIDATION, lambda: predict.clv_validation(snap))
     run(Section.CHURN_MODEL, lambda: predict.churn_model(snap, inactive_days=inactive_days))

@@ -27,6 +27,7 @@ from kizuna.web.errors import CsrfInvalid, LoginRequired
 from kizuna.web.security import LoginThrottle, SecurityHeadersMiddleware
 from kizuna.web.views import auth as auth_views
 from kizuna.web.views import customers as customer_views
+from kizuna.web.views import overview as overview_views
 
 MOUNT = "/app"
 SESSION_COOKIE = "kizuna_session"
@@ -127,6 +128,7 @@ def build_dashboard(settings: Settings, parent: FastAPI) -> FastAPI:
     dashboard.add_exception_handler(Exception, _unexpected_error)
     dashboard.include_router(auth_views.router)
     dashboard.include_router(customer_views.router)
+    dashboard.include_router(overview_views.router)
     dashboard.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return dashboard
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from kizuna.web import i18n_overview
+
 LOCALES: Final = ("ja", "en")
 
 en: dict[str, str] = {
@@ -214,6 +216,9 @@ ja: dict[str, str] = {
     "common.yes": "はい",
     "common.no": "いいえ",
 }
+
+en.update(i18n_overview.EN)
+ja.update(i18n_overview.JA)
 
 CATALOGUES: Final[Mapping[str, Mapping[str, str]]] = {"ja": ja, "en": en}
 

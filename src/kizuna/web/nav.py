@@ -16,6 +16,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem(key="nav.overview", route="overview", active_prefix="/overview"),
     NavItem(key="nav.customers", route="customers_list", active_prefix="/customers"),
 ]
 

@@ -86,3 +86,16 @@ def test_an_empty_store_gives_notes_not_errors(
     assert body["commerce"]["aov"]["value"] is None and body["commerce"]["aov"]["note"]
     sections = {n["section"] for n in body["notes"]}
     assert {"rfm", "clv"} <= sections
+
+
+def test_segment_breakdown_splits_commerce_funnel_and_satisfaction(
+    client: TestClient, shop: list[ShopOrder], read_headers: dict[str, str]
+) -> None:
+    body = client.get("/v1/metrics/overview", params={"period": "last-365d", "by": "segment"},
+                      headers=read_headers).json()
+    rows = body["commerce"]["breakdown"]["rows"]
+    segments = {s["segment"] for s in body["rfm"]["segments"] if s["customers"]}
+    assert {r["value"] for r in rows} <= segments | {"unassigned"}
+    assert sum(r["orders"]["value"] for r in rows) == body["commerce"]["orders"]["value"]
+    assert body["funnel"]["segments"], "one funnel per segment"
+    assert body["satisfaction"]["kinds"]["nps"]["segments"] is not None

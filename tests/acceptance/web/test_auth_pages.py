@@ -65,7 +65,7 @@ def test_next_never_leaves_the_site(client: TestClient, users: dict[str, str]) -
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"):
         client.cookies.clear()
         response = login(client, users["admin"], next=target)
-        assert response.headers["location"] == "/app/customers", target
+        assert response.headers["location"] == "/app/overview", target
 
 
 def test_wrong_password_shows_the_form_again(client: TestClient, users: dict[str, str]) -> None:

@@ -31,7 +31,7 @@ def _client_key(request: Request) -> str:
 
 
 def _home(request: Request) -> str:
-    return path_for(request, "customers_list")
+    return path_for(request, "overview")
 
 
 @router.get("/login", name="login")

@@ -23,7 +23,7 @@ RECENT_ORDERS = 20
 
 @router.get("/", name="home")
 def home(request: Request, user: ViewerUser) -> Response:
-    return RedirectResponse(path_for(request, "customers_list"), status_code=303)
+    return RedirectResponse(path_for(request, "overview"), status_code=303)
 
 
 @router.get("/customers", name="customers_list")
