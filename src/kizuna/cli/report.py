@@ -53,6 +53,8 @@ def report(
         show_default=False)] = None,
     inactive_days: Annotated[int, typer.Option(
         "--inactive-days", min=1, max=3650, help="Churn window in days.")] = 90,
+    cohort_grain: Annotated[str, typer.Option(
+        "--cohort-grain", help="Retention cohorts by month or week.")] = "month",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     html: Annotated[Path | None, typer.Option(
         "--html", help="Also write a standalone HTML report with charts to this file.",
@@ -67,6 +69,8 @@ def report(
         raise fail(Invalid(f"Unknown --section; use {SECTION_NAMES}.")) from exc
     if locale not in ("ja", "en"):
         raise fail(Invalid("--locale must be ja or en."))
+    if cohort_grain not in ("month", "week"):
+        raise fail(Invalid("--cohort-grain must be month or week."))
     try:
         with runtime_of(ctx) as rt:
             with session_of(rt) as session:
@@ -75,7 +79,8 @@ def report(
             with metrics.snapshot_workspace(rt.settings.database_url, ws, as_of=when) as snap:
                 chosen = metrics.parse_period(
                     period, today=when.astimezone(snap.zone).date())
-                overview = _build(snap, chosen, segment, by, wanted, inactive_days, as_json)
+                overview = _build(snap, chosen, segment, by, wanted, inactive_days,
+                                  cohort_grain, as_json)
     except KizunaError as exc:
         raise fail(exc) from exc
     if html is not None:
@@ -93,7 +98,7 @@ def report(
 
 
 def _build(snap: Any, period: metrics.Period, segment: str | None, by: str | None,
-           wanted: list[metrics.Section] | None, inactive_days: int,
+           wanted: list[metrics.Section] | None, inactive_days: int, cohort_grain: str,
            quiet: bool) -> metrics.Overview:
     total = len(wanted) if wanted else len(metrics.Section)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -110,7 +115,7 @@ def _build(snap: Any, period: metrics.Period, segment: str | None, by: str | Non
 
         overview = metrics.build_overview(snap, period, segment=segment, breakdown=by,
                                           sections=wanted, inactive_days=inactive_days,
-                                          on_section=step)
+                                          cohort_grain=cohort_grain, on_section=step)
         progress.advance(task)
     return overview
 
@@ -194,7 +199,8 @@ def _print(o: metrics.Overview) -> None:
                       display.number(seg.revenue_share, "ratio"))
         console.print(t)
     if o.retention:
-        t = Table(title="Monthly cohort retention (share ordering in month k)",
+        unit = "month" if o.retention.grain == "month" else "week"
+        t = Table(title=f"Cohort retention by {unit} (share ordering in {unit} k)",
                   title_justify="left")
         t.add_column("cohort")
         t.add_column("n", justify="right")
@@ -203,7 +209,8 @@ def _print(o: metrics.Overview) -> None:
             t.add_column(f"k={k}", justify="right")
         for cohort in [c for c in o.retention.cohorts if c.n > 0][-12:]:
             cells = {cell.k: cell for cell in cohort.cells}
-            t.add_row(cohort.start.strftime("%Y-%m"), f"{cohort.n:,}", *(
+            t.add_row(cohort.start.strftime("%Y-%m" if unit == "month" else "%Y-%m-%d"),
+                      f"{cohort.n:,}", *(
                 display.number(cells[k].share, "ratio") if k in cells else "" for k in ks))
         console.print(t)
     if o.involvement:

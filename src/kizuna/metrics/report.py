@@ -143,6 +143,7 @@ def build_overview(
     breakdown: str | None = None,
     sections: Iterable[Section | str] | None = None,
     inactive_days: int = 90,
+    cohort_grain: str = "month",
     on_section: Callable[[str], None] | None = None,
 ) -> Overview:
     """Compute the overview of ``period`` (and its previous period) on ``snap``.
@@ -150,7 +151,8 @@ def build_overview(
     ``segment`` limits every figure to an RFM segment or ``stage:<name>``; ``breakdown``
     adds the commerce breakdown by ``category``, ``channel``, ``country``, ``segment`` (RFM)
     or ``stage`` (the last two also split the funnel and the satisfaction scores);
-    ``sections`` picks what to compute (default: all). ``on_section`` is
+    ``sections`` picks what to compute (default: all); ``cohort_grain`` is ``month`` (12
+    months of retention) or ``week`` (12 weeks). ``on_section`` is
     called with each section's name before it runs (for progress bars).
     """
     if breakdown is not None and breakdown not in BREAKDOWNS:
@@ -198,7 +200,8 @@ def build_overview(
     run(Section.SERIES, lambda: commerce_m.commerce_series(snap, period, grain=grain))
     run(Section.ENGAGEMENT, lambda: engagement_m.engagement_kpis(snap, period))
     run(Section.ENGAGEMENT_SCORES, lambda: engagement_m.engagement_scores(snap).summary)
-    run(Section.RETENTION, lambda: retention_m.cohort_retention(snap, grain="month", periods=12))
+    run(Section.RETENTION,
+        lambda: retention_m.cohort_retention(snap, grain=cohort_grain, periods=12))
     run(Section.CHURN_RATE, lambda: retention_m.churn_rate(snap, inactive_days=inactive_days))
     run(Section.FUNNEL, lambda: funnel_m.purchase_funnel(snap, period, by=mapping))
     run(Section.INVOLVEMENT, lambda: involvement_m.category_involvement(snap))

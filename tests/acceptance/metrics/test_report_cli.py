@@ -61,3 +61,19 @@ def test_bad_input_is_a_clear_error(database_url: str, shop: list[ShopOrder]) ->
     assert code == 1 and "Unknown --section" in " ".join(out.split())
     code, out = run(database_url, "--as-of", "2026-12-01T00:00:00")
     assert code == 1 and "time zone" in " ".join(out.split())
+
+
+def test_weekly_cohorts_and_the_html_report(
+    database_url: str, shop: list[ShopOrder], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    out_file = Path(str(tmp_path)) / "report.html"
+    code, out = run(database_url, "--cohort-grain", "week", "--section", "retention",
+                    "--section", "commerce", "--html", str(out_file), "--locale", "en")
+    assert code == 0, out
+    assert "Cohort retention by week" in out
+    html = out_file.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "<svg" in html and "<script" not in html
+    code, out = run(database_url, "--cohort-grain", "day")
+    assert code == 1 and "--cohort-grain" in out

@@ -6,7 +6,7 @@ Each response is computed on a snapshot of the workspace (see ADR 0003) and reus
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
@@ -25,12 +25,13 @@ SegmentQuery = Annotated[str | None, Query(
 ByQuery = Annotated[str | None, Query(
     max_length=20, description="Commerce breakdown: " + ", ".join(metrics.BREAKDOWNS))]
 InactiveQuery = Annotated[int, Query(ge=1, le=3650, description="Churn window in days")]
+GrainQuery = Annotated[Literal["month", "week"], Query(description="Retention cohorts by")]
 
 
 def _overview(runtime: Any, session: Any, workspace_id: int, *, period: str | None,
               segment: str | None, by: str | None, sections: tuple[str, ...] | None,
-              inactive_days: int) -> dict[str, Any]:
-    key = ("overview", workspace_id, period, segment, by, sections, inactive_days)
+              inactive_days: int, cohort_grain: str) -> dict[str, Any]:
+    key = ("overview", workspace_id, period, segment, by, sections, inactive_days, cohort_grain)
 
     # End the request's transaction (API-key check) before the long read: on SQLite every
     # transaction holds the write lock, and ingest must not wait for a report.
@@ -43,7 +44,8 @@ def _overview(runtime: Any, session: Any, workspace_id: int, *, period: str | No
         with metrics.snapshot_workspace(runtime.settings.database_url, ws, as_of=now) as snap:
             chosen = metrics.parse_period(period, today=now.astimezone(snap.zone).date())
             overview = metrics.build_overview(snap, chosen, segment=segment, breakdown=by,
-                                              sections=sections, inactive_days=inactive_days)
+                                              sections=sections, inactive_days=inactive_days,
+                                              cohort_grain=cohort_grain)
         data: dict[str, Any] = metrics.to_jsonable(overview)
         return data
 
@@ -54,14 +56,15 @@ def _overview(runtime: Any, session: Any, workspace_id: int, *, period: str | No
 @router.get("/overview", response_model=dict[str, Any])
 def overview(key: ReadKey, session: SessionDep, runtime: RuntimeDep, period: PeriodQuery = None,
              segment: SegmentQuery = None, by: ByQuery = None,
-             inactive_days: InactiveQuery = 90) -> dict[str, Any]:
+             inactive_days: InactiveQuery = 90,
+             cohort_grain: GrainQuery = "month") -> dict[str, Any]:
     """Every section of the overview for the period and the previous period of the same
     length: commerce KPIs (with ``by`` breakdown), revenue series, engagement, engagement
     score distribution, cohort retention, churn rate, purchase funnel, journey stages and
     map, RFM, involvement, satisfaction scores, CLV, CLV validation, churn model and the
     at-risk list. A section that cannot be computed is null and explained in ``notes``."""
     return _overview(runtime, session, key.workspace_id, period=period, segment=segment, by=by,
-                     sections=None, inactive_days=inactive_days)
+                     sections=None, inactive_days=inactive_days, cohort_grain=cohort_grain)
 
 
 SectionPath = Annotated[metrics.Section, Path(description="One section of the overview")]
@@ -70,7 +73,9 @@ SectionPath = Annotated[metrics.Section, Path(description="One section of the ov
 @router.get("/{section}", response_model=dict[str, Any])
 def one_section(section: SectionPath, key: ReadKey, session: SessionDep, runtime: RuntimeDep,
                 period: PeriodQuery = None, segment: SegmentQuery = None, by: ByQuery = None,
-                inactive_days: InactiveQuery = 90) -> dict[str, Any]:
+                inactive_days: InactiveQuery = 90,
+                cohort_grain: GrainQuery = "month") -> dict[str, Any]:
     """One section of the overview (same parameters and shape; the other sections null)."""
     return _overview(runtime, session, key.workspace_id, period=period, segment=segment, by=by,
-                     sections=(section.value,), inactive_days=inactive_days)
+                     sections=(section.value,), inactive_days=inactive_days,
+                     cohort_grain=cohort_grain)
