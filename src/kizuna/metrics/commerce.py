@@ -9,7 +9,6 @@ edge cases are in docs/reference/metrics/commerce.md.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,9 +17,9 @@ from typing import Any, Literal
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
-from kizuna.metrics import intervals
 from kizuna.metrics.contracts import Kpi, Unit
 from kizuna.metrics.errors import DimensionInvalid, PeriodInvalid
+from kizuna.metrics.kpis import mean_kpi, proportion_kpi
 from kizuna.metrics.periods import Period
 
 _PKG = "kizuna.metrics"
@@ -337,93 +336,6 @@ def load_segments(snap: Snapshot, segment_of: Mapping[int, str]) -> None:
     )
 
 
-# --- KPI builders shared with the other metric modules ------------------------------------
-
-
-def mean_kpi(
-    key: str,
-    unit: Unit,
-    current: tuple[int, float, float],
-    previous: tuple[int, float, float],
-    note: str | None,
-) -> Kpi:
-    """A mean from (n, sum, sum of squares) per period: t interval, Welch p vs previous."""
-    n, total, sumsq = current
-    pn, ptotal, psumsq = previous
-    if n <= 0:
-        return Kpi(
-            key=key,
-            value=None,
-            unit=unit,
-            n=0,
-            previous=ptotal / pn if pn else None,
-            previous_n=pn,
-            note=note or "Nothing to average in the period.",
-        )
-    mean, sd = total / n, _sd(n, total, sumsq)
-    ci = intervals.mean_interval(mean, sd, n)
-    pmean = ptotal / pn if pn else None
-    p = (
-        intervals.welch_p(mean, sd, n, pmean, _sd(pn, ptotal, psumsq), pn)
-        if pmean is not None
-        else None
-    )
-    return Kpi(
-        key=key,
-        value=mean,
-        unit=unit,
-        n=n,
-        previous=pmean,
-        previous_n=pn,
-        ci_low=ci.low if ci else None,
-        ci_high=ci.high if ci else None,
-        p_value=p,
-        note=note if note else (None if ci else "Fewer than two values: no interval."),
-    )
-
-
-def proportion_kpi(
-    key: str, current: tuple[int, int], previous: tuple[int, int], note: str | None
-) -> Kpi:
-    """A share k/n with a Wilson interval and a two-proportion p vs the previous share."""
-    k, n = current
-    pk, pn = previous
-    prev_value = pk / pn if pn else None
-    if n <= 0:
-        return Kpi(
-            key=key,
-            value=None,
-            unit=Unit.RATIO,
-            n=0,
-            previous=prev_value,
-            previous_n=pn,
-            note=note or "No one to count in the period.",
-        )
-    ci = wilson(k, n)
-    return Kpi(
-        key=key,
-        value=k / n,
-        unit=Unit.RATIO,
-        n=n,
-        previous=prev_value,
-        previous_n=pn,
-        ci_low=ci.low if ci else None,
-        ci_high=ci.high if ci else None,
-        p_value=intervals.two_proportion_p(k, n, pk, pn) if pn else None,
-        note=note,
-    )
-
-
-def wilson(k: int, n: int) -> intervals.Interval | None:
-    """``intervals.wilson`` with its ends clamped to contain k/n (at k = 0 or k = n the
-    shared formula can miss the estimate by a rounding error, e.g. 5.6e-17 > 0)."""
-    ci = intervals.wilson(k, n)
-    if ci is None:
-        return None
-    p = k / n
-    return intervals.Interval(min(ci.low, p), max(ci.high, p))
-
-
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -470,13 +382,6 @@ class _Stats:
             gap_sq=f("gap_sq"),
             gap_median=float(median) if median is not None else None,
         )
-
-
-def _sd(n: int, total: float, sumsq: float) -> float:
-    if n < 2:
-        return math.nan
-    mean = total / n
-    return math.sqrt(max(0.0, (sumsq - n * mean * mean) / (n - 1)))
 
 
 def _count_kpi(

@@ -7,7 +7,7 @@ Definitions, interval methods and examples: docs/reference/metrics/engagement.md
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from scipy import stats
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
-from kizuna.metrics import intervals
+from kizuna.metrics import intervals, kpis
 from kizuna.metrics.contracts import Kpi, Unit
 from kizuna.metrics.periods import Period
 
@@ -214,64 +214,26 @@ def _sessions(rows: dict[str, dict[str, Any]]) -> Kpi:
     )
 
 
-def _mean_sd(row: dict[str, Any] | None) -> tuple[float, float, int] | None:
-    if not row or not row.get("sessions"):
-        return None
-    n, total, sumsq = int(row["sessions"]), float(row["pages"]), float(row["pages_sq"])
-    mean = total / n
-    var = max(0.0, (sumsq - n * mean * mean) / (n - 1)) if n > 1 else math.nan
-    return mean, math.sqrt(var), n
+def _sums(row: dict[str, Any] | None) -> tuple[int, float, float]:
+    """(sessions, pages, pages²) of one span, for ``kpis.mean_kpi``."""
+    if not row:
+        return 0, 0.0, 0.0
+    return int(row.get("sessions") or 0), float(row.get("pages") or 0), float(
+        row.get("pages_sq") or 0)
 
 
 def _pages_per_session(rows: dict[str, dict[str, Any]]) -> Kpi:
-    cur, prev = _mean_sd(rows.get("current")), _mean_sd(rows.get("previous"))
-    if cur is None:
-        return Kpi(
-            key="pages_per_session",
-            value=None,
-            unit=Unit.MEAN,
-            n=0,
-            previous=prev[0] if prev else None,
-            previous_n=prev[2] if prev else 0,
-            note="No sessions (page or screen views) in the period.",
-        )
-    mean, sd, n = cur
-    ci = intervals.mean_interval(mean, sd, n)
-    p = intervals.welch_p(mean, sd, n, *prev) if prev else None
-    return Kpi(
-        key="pages_per_session",
-        value=mean,
-        unit=Unit.MEAN,
-        n=n,
-        previous=prev[0] if prev else None,
-        previous_n=prev[2] if prev else 0,
-        ci_low=ci.low if ci else None,
-        ci_high=ci.high if ci else None,
-        p_value=p,
-    )
+    kpi = kpis.mean_kpi("pages_per_session", Unit.MEAN, _sums(rows.get("current")),
+                        _sums(rows.get("previous")), None)
+    if kpi.value is None:
+        return replace(kpi, note="No sessions (page or screen views) in the period.")
+    return kpi
 
 
 def _rate(key: str, totals: dict[str, dict[str, int]], num: str, den: str, empty: str) -> Kpi:
     cur, prev = totals.get("current", {}), totals.get("previous", {})
-    k, n = cur.get(num, 0), cur.get(den, 0)
-    pk, pn = prev.get(num, 0), prev.get(den, 0)
-    previous = pk / pn if pn else None
-    if n == 0:
-        return Kpi(
-            key=key, value=None, unit=Unit.RATIO, n=0, previous=previous, previous_n=pn, note=empty
-        )
-    ci = intervals.wilson(k, n)
-    return Kpi(
-        key=key,
-        value=k / n,
-        unit=Unit.RATIO,
-        n=n,
-        previous=previous,
-        previous_n=pn,
-        ci_low=ci.low if ci else None,
-        ci_high=ci.high if ci else None,
-        p_value=intervals.two_proportion_p(k, n, pk, pn),
-    )
+    return kpis.proportion_kpi(key, (cur.get(num, 0), cur.get(den, 0)),
+                               (prev.get(num, 0), prev.get(den, 0)), None, empty_note=empty)
 
 
 def _ratio_estimate(row: dict[str, Any] | None) -> tuple[float, float | None, int] | None:

@@ -13,8 +13,9 @@ from datetime import date
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
-from kizuna.metrics.commerce import load_segments, local_today, proportion_kpi
+from kizuna.metrics.commerce import load_segments, local_today
 from kizuna.metrics.contracts import Kpi, Unit
+from kizuna.metrics.kpis import proportion_kpi
 from kizuna.metrics.periods import Period
 
 _PKG = "kizuna.metrics"

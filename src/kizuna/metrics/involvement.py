@@ -15,8 +15,8 @@ from typing import Any
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
-from kizuna.metrics.commerce import mean_kpi
 from kizuna.metrics.contracts import Kpi, Unit
+from kizuna.metrics.kpis import mean_kpi
 from kizuna.metrics.periods import Period
 
 _PKG = "kizuna.metrics"

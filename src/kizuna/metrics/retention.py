@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
-from kizuna.metrics.commerce import proportion_kpi, wilson
 from kizuna.metrics.contracts import Kpi
 from kizuna.metrics.errors import PeriodInvalid
+from kizuna.metrics.intervals import wilson
+from kizuna.metrics.kpis import proportion_kpi
 
 _PKG = "kizuna.metrics"
 GRAINS: tuple[str, ...] = ("month", "week")
