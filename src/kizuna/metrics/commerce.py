@@ -134,28 +134,7 @@ def commerce_kpis(
         previous_start=prev.start,
         previous_end=prev.end,
         currency=snap.currency,
-        revenue=_count_kpi(
-            "revenue", Unit.CURRENCY, cur.revenue, old.revenue, cur.orders, old.orders, empty
-        ),
-        orders=_count_kpi(
-            "orders", Unit.COUNT, cur.orders, old.orders, cur.orders, old.orders, empty
-        ),
-        aov=mean_kpi(
-            "aov",
-            Unit.CURRENCY,
-            (cur.orders, cur.revenue, cur.revenue_sq),
-            (old.orders, old.revenue, old.revenue_sq),
-            empty,
-        ),
-        active_customers=_count_kpi(
-            "active_customers",
-            Unit.COUNT,
-            cur.customers,
-            old.customers,
-            cur.customers,
-            old.customers,
-            empty,
-        ),
+        **_core_kpis(cur, old, empty),
         new_customers=_count_kpi(
             "new_customers", Unit.COUNT, cur.new, old.new, cur.customers, old.customers, empty
         ),
@@ -244,34 +223,7 @@ def commerce_breakdown(
         rows.append(
             BreakdownRow(
                 value=value,
-                revenue=_count_kpi(
-                    "revenue",
-                    Unit.CURRENCY,
-                    cur.revenue,
-                    old.revenue,
-                    cur.orders,
-                    old.orders,
-                    empty,
-                ),
-                orders=_count_kpi(
-                    "orders", Unit.COUNT, cur.orders, old.orders, cur.orders, old.orders, empty
-                ),
-                aov=mean_kpi(
-                    "aov",
-                    Unit.CURRENCY,
-                    (cur.orders, cur.revenue, cur.revenue_sq),
-                    (old.orders, old.revenue, old.revenue_sq),
-                    empty,
-                ),
-                active_customers=_count_kpi(
-                    "active_customers",
-                    Unit.COUNT,
-                    cur.customers,
-                    old.customers,
-                    cur.customers,
-                    old.customers,
-                    empty,
-                ),
+                **_core_kpis(cur, old, empty),
                 revenue_share=cur.revenue / total if total else None,
             )
         )
@@ -382,6 +334,35 @@ class _Stats:
             gap_sq=f("gap_sq"),
             gap_median=float(median) if median is not None else None,
         )
+
+
+def _core_kpis(cur: _Stats, old: _Stats, empty: str | None) -> dict[str, Kpi]:
+    """Revenue, orders, AOV and active customers of a period against the previous one: the
+    figures the report and every breakdown row share."""
+    return {
+        "revenue": _count_kpi(
+            "revenue", Unit.CURRENCY, cur.revenue, old.revenue, cur.orders, old.orders, empty
+        ),
+        "orders": _count_kpi(
+            "orders", Unit.COUNT, cur.orders, old.orders, cur.orders, old.orders, empty
+        ),
+        "aov": mean_kpi(
+            "aov",
+            Unit.CURRENCY,
+            (cur.orders, cur.revenue, cur.revenue_sq),
+            (old.orders, old.revenue, old.revenue_sq),
+            empty,
+        ),
+        "active_customers": _count_kpi(
+            "active_customers",
+            Unit.COUNT,
+            cur.customers,
+            old.customers,
+            cur.customers,
+            old.customers,
+            empty,
+        ),
+    }
 
 
 def _count_kpi(

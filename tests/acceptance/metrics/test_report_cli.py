@@ -38,7 +38,7 @@ def test_table_report_shows_the_sections(database_url: str, shop: list[ShopOrder
     code, out = run(database_url, "--period", "last-365d", "--by", "channel")
     assert code == 0, out
     for heading in ("Commerce", "Engagement", "By channel", "RFM segments", "Purchase funnel",
-                    "Journey stages", "Monthly cohort retention"):
+                    "Journey stages", "Cohort retention by month"):
         assert heading in out, heading
 
 
