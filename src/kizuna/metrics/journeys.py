@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
+
 from kizuna.analytics import runner
 from kizuna.analytics.snapshot import Snapshot
 from kizuna.errors import Invalid
@@ -173,11 +175,12 @@ def _report(
         snap.con, runner.sql(_PACKAGE, "journey_customers"), {"as_of": snap.as_of_naive}
     )
     data = cur.fetchnumpy()
-    names = (None, *_STAGES)
-    customers = {
-        int(cid): names[int(rank)]
-        for cid, rank in zip(data["customer_id"].tolist(), data["stage"].tolist(), strict=True)
-    }
+    names = np.array([None, *_STAGES], dtype=object)
+    ranks = np.asarray(data["stage"], dtype=np.int64)
+    ids = np.asarray(data["customer_id"], dtype=np.int64).tolist()
+    customers: dict[int, JourneyStage | None] = dict(
+        zip(ids, names[ranks].tolist(), strict=True)
+    )
     return JourneyReport(
         as_of=snap.as_of,
         people=people,

@@ -153,12 +153,18 @@ def rfm(snap: Snapshot) -> RfmReport:
     seg = lookup[r - 1, (f + m + 1) // 2 - 1]
     grid = np.zeros((5, 5), dtype=np.int64)
     np.add.at(grid, (r - 1, f - 1), 1)
-    scores = {
-        cid: CustomerRfm(ri, fi, mi, _SEGMENTS[si])
-        for cid, ri, fi, mi, si in zip(
-            ids.tolist(), r.tolist(), f.tolist(), m.tolist(), seg.tolist(), strict=True
-        )
-    }
+    # One CustomerRfm per (r, f, m) cell (125 at most), shared by the customers in it:
+    # building a million equal NamedTuples one by one took ~1 s at 1 M buyers.
+    cells = np.empty(125, dtype=object)
+    for ri in range(1, 6):
+        for fi in range(1, 6):
+            for mi in range(1, 6):
+                cells[(ri - 1) * 25 + (fi - 1) * 5 + mi - 1] = CustomerRfm(
+                    ri, fi, mi, segment_of(ri, fi, mi)
+                )
+    scores = dict(
+        zip(ids.tolist(), cells[(r - 1) * 25 + (f - 1) * 5 + m - 1].tolist(), strict=True)
+    )
     return RfmReport(
         as_of=snap.as_of,
         n=int(ids.size),
