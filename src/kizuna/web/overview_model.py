@@ -113,6 +113,12 @@ def _pct(value: float | None) -> str:
     return display.number(value, Unit.RATIO)
 
 
+def _whole_pct(value: float | None) -> str:
+    """A share as a whole percentage: short enough for a heatmap cell (the table below the
+    chart has the decimals)."""
+    return "—" if value is None else f"{value * 100:.0f} %"
+
+
 def _count(value: float | None) -> str:
     return display.number(value, Unit.COUNT)
 
@@ -306,7 +312,8 @@ class _Builder:
             by_k = {cell.k: cell.share for cell in c.cells}
             values.append([by_k.get(k) for k in range(RETENTION_PERIODS + 1)])
         chart = svg.heatmap(row_labels, cols, values, title=title,
-                            desc=t("overview.retention.desc"), fmt=_pct, low=0.0, high=1.0,
+                            desc=t("overview.retention.desc"), fmt=_whole_pct, low=0.0,
+                            high=1.0,
                             no_data_label=t("overview.no_data"), id_prefix="ov-retention")
         rows = [[label, *(_pct(v) if v is not None else t("overview.not_yet") for v in row)]
                 for label, row in zip(row_labels, values, strict=True)]
@@ -555,13 +562,15 @@ class _Builder:
                      notes=tuple(notes) or (t("overview.notes.none"),))
 
     def blocks(self) -> tuple[Block, ...]:
-        blocks = [self.series()]
+        # Half-width cards come in pairs; retention, the journey map, the breakdown, the
+        # at-risk list and the notes span the row (see the /* overview */ CSS).
+        blocks = [self.series(), self.funnel()]
         breakdown = self.breakdown()
         if breakdown is not None:
             blocks.append(breakdown)
-        blocks += [self.retention(), self.funnel(), self.journey(), self.rfm(),
-                   self.involvement(), self.satisfaction(), self.clv(), self.clv_validation(),
-                   self.churn_model(), self.at_risk(), self.notes_block()]
+        blocks += [self.retention(), self.journey(), self.rfm(), self.involvement(),
+                   self.satisfaction(), self.clv(), self.clv_validation(), self.churn_model(),
+                   self.at_risk(), self.notes_block()]
         return tuple(blocks)
 
 
