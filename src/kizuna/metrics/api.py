@@ -10,8 +10,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kizuna.analytics.snapshot import Snapshot, take_snapshot
+from kizuna.metrics.errors import DimensionInvalid
+from kizuna.metrics.journeys import JourneyStage
 from kizuna.metrics.periods import Period, parse_period
 from kizuna.metrics.report import BREAKDOWNS, Overview, Section, SectionNote, build_overview
+from kizuna.metrics.rfm import RfmSegment
 from kizuna.metrics.serialise import to_jsonable
 from kizuna.types import WorkspaceId
 from kizuna.workspaces import api as workspaces
@@ -19,8 +22,11 @@ from kizuna.workspaces.contracts import Workspace
 
 __all__ = [
     "BREAKDOWNS",
+    "DimensionInvalid",
+    "JourneyStage",
     "Overview",
     "Period",
+    "RfmSegment",
     "Section",
     "SectionNote",
     "build_overview",

@@ -16,10 +16,10 @@ from datetime import date
 from markupsafe import Markup
 
 from kizuna.charts import svg
+from kizuna.metrics import api as metrics
 from kizuna.metrics import display
 from kizuna.metrics.api import Overview
 from kizuna.metrics.contracts import Kpi, Score, Unit
-from kizuna.metrics.rfm import RfmSegment
 from kizuna.web import formatting
 
 Translate = Callable[..., str]
@@ -289,7 +289,7 @@ class _Builder:
 
     def segment_name(self, value: str) -> str:
         try:
-            return self.t(f"rfm.segment.{RfmSegment(value).name.lower()}")
+            return self.t(f"rfm.segment.{metrics.RfmSegment(value).name.lower()}")
         except ValueError:
             return value
 

@@ -15,9 +15,6 @@ from fastapi.responses import Response
 
 from kizuna.http.deps import RuntimeDep, SessionDep
 from kizuna.metrics import api as metrics
-from kizuna.metrics.errors import DimensionInvalid
-from kizuna.metrics.journeys import JourneyStage
-from kizuna.metrics.rfm import RfmSegment
 from kizuna.runtime import Runtime
 from kizuna.types import WorkspaceId
 from kizuna.web import i18n
@@ -29,8 +26,8 @@ router = APIRouter()
 PRESETS = ("last-7d", "last-30d", "last-90d", "last-365d")
 DEFAULT_PERIOD = "last-30d"
 BY_CHOICES = ("none", *metrics.BREAKDOWNS)
-SEGMENTS = tuple(str(s) for s in RfmSegment)
-STAGES = tuple(f"stage:{s}" for s in JourneyStage)
+SEGMENTS = tuple(str(s) for s in metrics.RfmSegment)
+STAGES = tuple(f"stage:{s}" for s in metrics.JourneyStage)
 
 
 def check_segment(segment: str | None) -> str | None:
@@ -38,7 +35,7 @@ def check_segment(segment: str | None) -> str | None:
     if not segment:
         return None
     if segment not in SEGMENTS and segment not in STAGES:
-        raise DimensionInvalid(
+        raise metrics.DimensionInvalid(
             f"Unknown segment {segment!r}; use an RFM segment ({', '.join(SEGMENTS)}) or "
             f"one of {', '.join(STAGES)}.", field="segment", value=segment)
     return segment
@@ -48,7 +45,7 @@ def check_breakdown(by: str | None) -> str | None:
     if not by or by == "none":
         return None
     if by not in metrics.BREAKDOWNS:
-        raise DimensionInvalid(
+        raise metrics.DimensionInvalid(
             f"Unknown breakdown {by!r}; use one of {', '.join(BY_CHOICES)}.", field="by",
             value=by)
     return by
@@ -98,8 +95,8 @@ def overview(
         "by": breakdown or "none",
     }
     segment_options = [
-        (str(s), t(f"rfm.segment.{s.name.lower()}")) for s in RfmSegment]
-    stage_options = [(f"stage:{s}", t(f"journey.stage.{s}")) for s in JourneyStage]
+        (str(s), t(f"rfm.segment.{s.name.lower()}")) for s in metrics.RfmSegment]
+    stage_options = [(f"stage:{s}", t(f"journey.stage.{s}")) for s in metrics.JourneyStage]
     return render(request, "overview/page.html", {
         "view": view, "links": True, "filters": filters, "presets": PRESETS,
         "breakdowns": BY_CHOICES, "segment_options": segment_options,
