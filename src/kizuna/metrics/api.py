@@ -5,9 +5,10 @@ Adapters call only this module (``from kizuna.metrics import api as metrics``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kizuna.analytics.snapshot import Snapshot, take_snapshot
 from kizuna.metrics.errors import DimensionInvalid
@@ -30,6 +31,7 @@ __all__ = [
     "Section",
     "SectionNote",
     "build_overview",
+    "compute_overview",
     "get_workspace",
     "local_today",
     "parse_period",
@@ -56,3 +58,29 @@ def get_workspace(session: Session, workspace_id: WorkspaceId) -> Workspace:
 def local_today(snap: Snapshot) -> datetime:
     """``snap.as_of`` in the snapshot's time zone."""
     return snap.as_of.astimezone(snap.zone)
+
+
+def compute_overview(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    workspace_id: WorkspaceId,
+    *,
+    now: datetime,
+    period: str | None,
+    segment: str | None = None,
+    breakdown: str | None = None,
+    sections: Iterable[Section | str] | None = None,
+    inactive_days: int = 90,
+    cohort_grain: str = "month",
+) -> Overview:
+    """The overview of ``period`` (text, see ``parse_period``; local to the workspace) as of
+    ``now``: the workspace is read in a short transaction of its own and the store is
+    snapshotted outside any transaction, so call this after ending the caller's (on SQLite a
+    transaction holds the write lock, and ingest must not wait for a report)."""
+    with sessions() as short, short.begin():
+        ws = workspaces.get_workspace(short, workspace_id)
+    with snapshot_workspace(database_url, ws, as_of=now) as snap:
+        chosen = parse_period(period, today=now.astimezone(snap.zone).date())
+        return build_overview(snap, chosen, segment=segment, breakdown=breakdown,
+                              sections=sections, inactive_days=inactive_days,
+                              cohort_grain=cohort_grain)

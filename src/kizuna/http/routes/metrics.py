@@ -38,14 +38,10 @@ def _overview(runtime: Any, session: Any, workspace_id: int, *, period: str | No
     session.commit()
 
     def compute() -> dict[str, Any]:
-        now = runtime.clock.now()
-        with runtime.sessions() as short, short.begin():
-            ws = metrics.get_workspace(short, WorkspaceId(workspace_id))
-        with metrics.snapshot_workspace(runtime.settings.database_url, ws, as_of=now) as snap:
-            chosen = metrics.parse_period(period, today=now.astimezone(snap.zone).date())
-            overview = metrics.build_overview(snap, chosen, segment=segment, breakdown=by,
-                                              sections=sections, inactive_days=inactive_days,
-                                              cohort_grain=cohort_grain)
+        overview = metrics.compute_overview(
+            runtime.sessions, runtime.settings.database_url, WorkspaceId(workspace_id),
+            now=runtime.clock.now(), period=period, segment=segment, breakdown=by,
+            sections=sections, inactive_days=inactive_days, cohort_grain=cohort_grain)
         data: dict[str, Any] = metrics.to_jsonable(overview)
         return data
 

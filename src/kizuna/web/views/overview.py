@@ -57,12 +57,9 @@ def compute_overview(runtime: Runtime, workspace_id: WorkspaceId, *, period: str
     key = ("overview-page", int(workspace_id), period, segment, by)
 
     def compute() -> metrics.Overview:
-        now = runtime.clock.now()
-        with runtime.sessions() as short, short.begin():
-            ws = metrics.get_workspace(short, workspace_id)
-        with metrics.snapshot_workspace(runtime.settings.database_url, ws, as_of=now) as snap:
-            chosen = metrics.parse_period(period, today=now.astimezone(snap.zone).date())
-            return metrics.build_overview(snap, chosen, segment=segment, breakdown=by)
+        return metrics.compute_overview(
+            runtime.sessions, runtime.settings.database_url, workspace_id,
+            now=runtime.clock.now(), period=period, segment=segment, breakdown=by)
 
     result: metrics.Overview = runtime.analytics_cache.get_or_compute(key, compute)
     return result
