@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     login_rate_limit_per_minute: int = Field(
         10, description="Failed dashboard logins allowed per client address per minute."
     )
+    public_posts_per_minute: float = Field(
+        30, ge=0, description="Form posts (survey answers, ideas, votes, reviews) each client "
+        "address may send to the public pages under /p per minute (0 turns the limit off)."
+    )
 
     @field_validator("database_url")
     @classmethod

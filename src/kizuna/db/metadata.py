@@ -51,8 +51,12 @@ def import_all_tables() -> MetaData:
     from kizuna.auth import tables as _auth  # noqa: F401
     from kizuna.bulk_import import tables as _bulk_import  # noqa: F401
     from kizuna.commerce import tables as _commerce  # noqa: F401
+    from kizuna.feedback import tables as _feedback  # noqa: F401
+    from kizuna.ideas import tables as _ideas  # noqa: F401
     from kizuna.ingest import tables as _ingest  # noqa: F401
     from kizuna.profiles import tables as _profiles  # noqa: F401
+    from kizuna.reviews import tables as _reviews  # noqa: F401
+    from kizuna.surveys import tables as _surveys  # noqa: F401
     from kizuna.workspaces import tables as _workspaces  # noqa: F401
 
     return Base.metadata

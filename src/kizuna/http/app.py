@@ -41,14 +41,29 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
 
-    from kizuna.http.routes import customers, health, ingest, metrics
+    from kizuna.http.routes import (
+        customers,
+        feedback,
+        health,
+        ideas,
+        ingest,
+        metrics,
+        reviews,
+        surveys,
+    )
 
     app.include_router(health.router)
     app.include_router(ingest.router)
     app.include_router(customers.router)
     app.include_router(metrics.router)
+    app.include_router(surveys.router)
+    app.include_router(reviews.router)
+    app.include_router(ideas.router)
+    app.include_router(feedback.router)
 
     from kizuna.web import app as web
+    from kizuna.web import public
 
+    public.install(app, settings)
     web.install(app, settings)
     return app

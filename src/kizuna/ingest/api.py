@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kizuna.ingest.domain_events import record_customer_event
 from kizuna.ingest.logic import ingest_messages, store_messages, validate
 from kizuna.ingest.sources import (
     authenticate_write_key,
@@ -20,6 +21,7 @@ __all__ = [
     "ingest_messages",
     "list_sources",
     "list_timeline",
+    "record_customer_event",
     "store_messages",
     "validate",
 ]

@@ -27,7 +27,11 @@ from kizuna.web.errors import CsrfInvalid, LoginRequired
 from kizuna.web.security import LoginThrottle, SecurityHeadersMiddleware
 from kizuna.web.views import auth as auth_views
 from kizuna.web.views import customers as customer_views
+from kizuna.web.views import feedback as feedback_views
+from kizuna.web.views import ideas as idea_views
 from kizuna.web.views import overview as overview_views
+from kizuna.web.views import reviews as review_views
+from kizuna.web.views import surveys as survey_views
 
 MOUNT = "/app"
 SESSION_COOKIE = "kizuna_session"
@@ -129,6 +133,10 @@ def build_dashboard(settings: Settings, parent: FastAPI) -> FastAPI:
     dashboard.include_router(auth_views.router)
     dashboard.include_router(customer_views.router)
     dashboard.include_router(overview_views.router)
+    dashboard.include_router(survey_views.router)
+    dashboard.include_router(feedback_views.router)
+    dashboard.include_router(review_views.router)
+    dashboard.include_router(idea_views.router)
     dashboard.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return dashboard
 

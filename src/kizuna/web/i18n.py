@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from kizuna.web import i18n_overview
+from kizuna.web import (
+    i18n_feedback,
+    i18n_ideas,
+    i18n_overview,
+    i18n_public,
+    i18n_reviews,
+    i18n_surveys,
+)
 
 LOCALES: Final = ("ja", "en")
 
@@ -217,8 +224,10 @@ ja: dict[str, str] = {
     "common.no": "いいえ",
 }
 
-en.update(i18n_overview.EN)
-ja.update(i18n_overview.JA)
+for _module in (i18n_overview, i18n_public, i18n_surveys, i18n_feedback, i18n_reviews,
+                i18n_ideas):
+    en.update(_module.EN)
+    ja.update(_module.JA)
 
 CATALOGUES: Final[Mapping[str, Mapping[str, str]]] = {"ja": ja, "en": en}
 

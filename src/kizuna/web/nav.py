@@ -18,6 +18,11 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(key="nav.overview", route="overview", active_prefix="/overview"),
     NavItem(key="nav.customers", route="customers_list", active_prefix="/customers"),
+    # Listen (issue 4): each domain's views module defines the route named here.
+    NavItem(key="nav.surveys", route="surveys_list", active_prefix="/surveys"),
+    NavItem(key="nav.feedback", route="feedback_inbox", active_prefix="/feedback"),
+    NavItem(key="nav.reviews", route="reviews_list", active_prefix="/reviews"),
+    NavItem(key="nav.ideas", route="ideas_admin", active_prefix="/ideas"),
 ]
 
 

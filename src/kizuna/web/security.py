@@ -121,6 +121,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if b"content-security-policy" in names:  # its frame-ancestors decides framing
+                    extra = [(k, v) for k, v in extra if k != b"x-frame-options"]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -29,7 +29,9 @@ def test_fit_summary_json(model: str, csv_name: str, expected: dict[str, float])
     data = json.loads(out)
     assert set(data) >= {"params", "log_likelihood"}
     assert list(data["params"]) == list(expected)
-    assert {k: round(v, 4) for k, v in data["params"].items()} == expected
+    # Pareto/NBD's s and beta are weakly identified (a flat ridge of the likelihood): their
+    # fourth digit moves with the SciPy release, so all parameters are compared to 5e-4.
+    assert data["params"] == pytest.approx(expected, rel=5e-4)
     assert isinstance(data["log_likelihood"], float)
 
 

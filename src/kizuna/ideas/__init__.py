@@ -1,0 +1,1 @@
+"""The idea board: customers submit, vote and comment; the team moves ideas through statuses."""

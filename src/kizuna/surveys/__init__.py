@@ -1,0 +1,1 @@
+"""Surveys: NPS, CSAT, CES, eNPS and custom questionnaires; links, hosted pages, results."""

@@ -1,0 +1,1 @@
+"""Text analysis of free-text feedback (ja / en): tokens, key phrases, sentiment, themes."""

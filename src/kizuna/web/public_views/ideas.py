@@ -1,0 +1,7 @@
+"""Public (no login) pages of the ideas domain, served under /p."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
