@@ -30,7 +30,11 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent. With FastAPI's
+# default ("request") the exit code of a yield dependency runs after the response has gone
+# out, so a client could be told "created" for a write that then failed to commit, or read
+# stale data right after a redirect.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _bearer(request: Request) -> str:
