@@ -162,13 +162,25 @@ def _lbfgs(problem: Problem, theta: FloatArray) -> FloatArray:
     return np.asarray(res.x, dtype=np.float64)
 
 
+#: Given the full problem and where the final stage's Newton (and L-BFGS) ended, returns
+#: (theta, LL, iterations) at the supremum if it lies at a boundary of the parameter space
+#: that the model has a defined limit at (see ``_problems.bgnbd_homogeneous_dropout``), or
+#: None if that end point is not at such a boundary.
+Boundary = Callable[[Problem, FloatArray], "tuple[FloatArray, float, int] | None"]
+
+
 def fit_newton(
     problem: Problem, start: Sequence[float], *, names: tuple[str, ...],
+    boundary: Boundary | None = None,
 ) -> tuple[dict[str, float], float, int]:
     """Maximum-likelihood parameters, LL and total Newton iterations.
 
     Fits subsamples of 1/16^k of the rows first (down to about ``SMALLEST_STAGE`` rows) and
-    warm-starts each larger stage from the smaller one's estimate.
+    warm-starts each larger stage from the smaller one's estimate. On the full data,
+    ``boundary`` (if given) decides whether the fit ran off towards a boundary at which the
+    likelihood has its supremum, and replaces the end point by a fixed point there: along such
+    a ridge the LL is flat to rounding, so where Newton stops (and whether -H still looks
+    positive definite there) is rounding noise, different with each SciPy/NumPy build.
     """
     stages: list[Problem] = [problem]
     step = SUBSAMPLE_STEP
@@ -187,6 +199,12 @@ def fit_newton(
             theta_s = _lbfgs(stage, theta_s if np.isfinite(ll) else theta)
             theta_s, ll, nit, ok = newton(stage, theta_s, tol=tol, relative=relative)
             total += nit
+        if final and boundary is not None and np.all(np.isfinite(theta_s)):
+            limit = boundary(stage, theta_s)
+            if limit is not None:
+                theta_s, ll, nit = limit
+                total += nit
+                ok = True
         if not ok and final:
             raise FitNotConverged(
                 "The fit did not converge (Newton's method and L-BFGS found no maximum); the "

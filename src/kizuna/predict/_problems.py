@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, polygamma
 
-from kizuna.predict._newton import chunk_sums, workspace
+from kizuna.predict._newton import FINAL_TOLERANCE, Problem, chunk_sums, newton, workspace
 from kizuna.predict.contracts import FloatArray
 
 RowSums = Callable[..., FloatArray]
@@ -175,6 +175,64 @@ class BGNBDProblem:
         ])
         h = np.triu(h) + np.triu(h, 1).T
         return float(ll), g, h
+
+
+#: BG/NBD end points with a + b above this are on the ridge towards homogeneous drop-out.
+DROPOUT_RIDGE = 1e5
+#: ... and are reported at a + b = this: the LL there is below its supremum (a, b -> inf) by
+#: about (LL slope in log(a + b)) / (a + b), ~1e-8 of |LL|, and predictions differ by as little.
+DROPOUT_SCALE = 1e6
+
+
+class FixedDropoutScale:
+    """BG/NBD over (r, alpha, p) with a = p S and b = (1 - p) S for a fixed S = a + b: the
+    likelihood on the ridge towards homogeneous drop-out (the Beta distribution of the drop-out
+    probability shrinking to a point mass at p)."""
+
+    def __init__(self, problem: BGNBDProblem, scale: float) -> None:
+        self.problem, self.scale, self.n_rows = problem, scale, problem.n_rows
+
+    def evaluate(self, params: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+        r, alpha, p = (float(v) for v in params)
+        s = self.scale
+        ll, g, h = self.problem.evaluate(np.array([r, alpha, p * s, (1.0 - p) * s]))
+        # d(a, b)/dp = (S, -S): the chain rule with a linear map.
+        j = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, s], [0.0, 0.0, -s]])
+        return ll, j.T @ g, j.T @ h @ j
+
+    def subsample(self, step: int) -> Problem:
+        return FixedDropoutScale(self.problem.subsample(step), self.scale)
+
+
+def bgnbd_homogeneous_dropout(
+    problem: Problem, theta: FloatArray,
+) -> tuple[FloatArray, float, int] | None:
+    """``_newton.fit_newton``'s boundary for BG/NBD: when the fit ended with a + b above
+    ``DROPOUT_RIDGE`` (the data show no heterogeneity in the drop-out probability, so the
+    likelihood increases towards a, b -> infinity at a fixed a / (a + b), common with few
+    customers), the maximum over (r, alpha, p) at a + b = ``DROPOUT_SCALE``. None otherwise,
+    or if the likelihood does not still increase with a + b there (then it is no such ridge)."""
+    assert isinstance(problem, BGNBDProblem)
+    r, alpha, a, b = np.exp(theta)
+    if not a + b > DROPOUT_RIDGE:
+        return None
+    fixed = FixedDropoutScale(problem, DROPOUT_SCALE)
+    start = np.log(np.array([r, alpha, a / (a + b)]))
+    # The beta functions of a, b ~ 1e6 leave ~1e-13 |LL| of rounding in the gain, so the
+    # usual step test cannot be met: stop on the gain alone, at 1e-12 |LL| (r, alpha and p
+    # then to ~1e-5 relative).
+    with np.errstate(all="ignore"):
+        tol = FINAL_TOLERANCE * max(abs(fixed.evaluate(np.exp(start))[0]), 1.0)
+    t3, ll, nit, ok = newton(fixed, start, tol=tol, relative=False)
+    if not ok:
+        return None
+    r, alpha, p = np.exp(t3)
+    params = np.array([r, alpha, p * DROPOUT_SCALE, (1.0 - p) * DROPOUT_SCALE])
+    with np.errstate(all="ignore"):
+        _, g, _ = problem.evaluate(params)
+    if g[2] * params[2] + g[3] * params[3] < 0:  # d LL / d log(a + b) at fixed p
+        return None
+    return np.log(params), ll, nit
 
 
 def _gg_rows(g: float) -> RowSums:

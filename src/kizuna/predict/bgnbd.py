@@ -14,7 +14,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from kizuna.predict._fitting import check_rft, require_fitted
 from kizuna.predict._newton import fit_newton
-from kizuna.predict._problems import BGNBDProblem
+from kizuna.predict._problems import BGNBDProblem, bgnbd_homogeneous_dropout
 from kizuna.predict.contracts import FloatArray, IntArray
 from kizuna.predict.errors import DegenerateData
 
@@ -81,13 +81,19 @@ class BetaGeoFitter:
         """Maximise the likelihood of FHL 2005 eq. (6) over log-parameters: Newton's method with
         the analytic Hessian, warm-started on subsamples (``_newton``, ``_problems``), until
         the log-likelihood left to gain is below 1e-12 |LL|. The log-likelihood is reported on
-        the data's own time scale."""
+        the data's own time scale.
+
+        When the data show no heterogeneity in the drop-out probability (common with a few
+        hundred customers), the likelihood has no interior maximum: it increases towards
+        a, b -> infinity at a fixed a / (a + b). The fit then reports that limit at
+        a + b = ``_problems.DROPOUT_SCALE`` (r, alpha and p = a / (a + b) at their maximum),
+        not wherever rounding stopped Newton on the ridge."""
         x, t_x, t = check_rft(frequency, recency, T)
         if not np.any(x > 0):
             raise DegenerateData("No customer made a repeat purchase, so the purchase rate and "
                                  "drop-out cannot be estimated; use a longer calibration period.")
         self.params_, self.log_likelihood_, nit = fit_newton(
-            BGNBDProblem(x, t_x, t), initial, names=NAMES)
+            BGNBDProblem(x, t_x, t), initial, names=NAMES, boundary=bgnbd_homogeneous_dropout)
         self.n_customers_, self.iterations_ = len(x), nit
         return self
 

@@ -8,7 +8,12 @@ import pytest
 from scipy.optimize import minimize
 
 from kizuna.predict import _newton, bgnbd, gammagamma
-from kizuna.predict._problems import BGNBDProblem, GammaGammaProblem
+from kizuna.predict._problems import (
+    DROPOUT_SCALE,
+    BGNBDProblem,
+    FixedDropoutScale,
+    GammaGammaProblem,
+)
 from kizuna.predict.bgnbd import BetaGeoFitter, simulate
 from kizuna.predict.gammagamma import GammaGammaFitter
 
@@ -126,3 +131,82 @@ def test_bgnbd_log_likelihood_sums_match_the_per_customer_formula() -> None:
     sub = BGNBDProblem(x, t_x, t).subsample(16)
     assert sub.n_rows == len(range(0, int(np.sum(x > 0)), 16)) + len(
         range(0, int(np.sum(x == 0)), 16))
+
+
+# The 150 customers of the overview acceptance tests' shop (tests/acceptance/web/
+# test_overview_page.py, seed 7): repeat purchase days, and days from the first purchase to
+# the last one and to the calibration end. Their drop-out shows no heterogeneity: the
+# likelihood increases towards a, b -> infinity at a / (a + b) = 0.1849, with no interior
+# maximum. Newton used to stop on that ridge wherever rounding ended it (a from 3e5 to 1e9)
+# and to call that converged or not depending on the sign of a rounding-noise eigenvalue of
+# the Hessian: on one SciPy/NumPy build the overview drew its CLV charts, on another not.
+SHOP_X = np.array([
+    0, 0, 1, 0, 1, 0, 0, 2, 1, 2, 1, 1, 1, 0, 0, 2, 0, 0, 1, 1, 0, 1, 1, 1, 1, 3, 2, 1, 0,
+    0, 1, 1, 2, 0, 1, 3, 1, 1, 0, 0, 2, 1, 0, 1, 2, 3, 1, 4, 3, 0, 0, 1, 1, 4, 1, 0, 2, 0,
+    0, 2, 1, 4, 1, 2, 1, 2, 4, 2, 2, 2, 1, 0, 1, 0, 4, 0, 3, 0, 1, 1, 2, 1, 4, 1, 1, 2, 1,
+    0, 0, 0, 1, 1, 1, 0, 2, 2, 0, 4, 3, 2, 1, 1, 1, 0, 1, 4, 1, 3, 0, 3, 3, 4, 1, 3, 3, 3,
+    1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 3, 0, 1, 3, 4, 3, 4, 1, 0, 0, 1, 1, 0, 0, 4, 0,
+    2, 0, 1, 1, 2
+], dtype=float)
+SHOP_RECENCY_DAYS = np.array([
+    0, 0, 24, 0, 411, 0, 0, 59, 31, 83, 170, 37, 24, 0, 0, 134, 0, 0, 50, 144, 0, 245, 92,
+    14, 114, 71, 343, 78, 0, 0, 1, 269, 217, 0, 199, 464, 38, 2, 0, 0, 171, 232, 0, 191,
+    175, 261, 288, 189, 24, 0, 0, 151, 1, 297, 96, 0, 119, 0, 0, 90, 24, 182, 18, 153, 5,
+    118, 442, 45, 77, 192, 330, 0, 417, 0, 91, 0, 64, 0, 4, 10, 272, 253, 96, 86, 74, 79, 5,
+    0, 0, 0, 48, 98, 270, 0, 134, 81, 0, 170, 54, 166, 49, 94, 24, 0, 231, 513, 16, 77, 0,
+    183, 18, 362, 5, 88, 190, 469, 87, 0, 30, 141, 239, 185, 259, 170, 0, 203, 0, 9, 0, 351,
+    0, 1, 199, 362, 218, 370, 108, 0, 0, 282, 146, 0, 0, 289, 0, 306, 0, 13, 214, 222
+], dtype=float)
+SHOP_T_DAYS = np.array([
+    334, 52, 99, 222, 447, 437, 129, 66, 139, 123, 195, 64, 324, 309, 252, 310, 77, 431,
+    158, 324, 470, 279, 459, 26, 122, 135, 414, 428, 157, 157, 15, 272, 381, 58, 404, 496,
+    115, 3, 29, 388, 358, 480, 150, 274, 213, 308, 517, 248, 31, 376, 107, 204, 4, 400, 477,
+    177, 157, 361, 137, 108, 31, 249, 532, 158, 7, 126, 497, 103, 336, 466, 538, 429, 455,
+    77, 128, 501, 168, 329, 22, 21, 305, 274, 135, 94, 77, 88, 14, 135, 247, 271, 209, 213,
+    280, 18, 197, 509, 223, 206, 75, 291, 164, 375, 38, 4, 489, 519, 26, 161, 151, 442, 19,
+    388, 6, 97, 243, 493, 153, 139, 65, 504, 478, 207, 299, 278, 95, 271, 289, 239, 28, 506,
+    326, 4, 203, 402, 295, 385, 423, 500, 133, 427, 269, 406, 168, 515, 252, 353, 209, 395,
+    388, 287
+], dtype=float)
+
+
+def test_bgnbd_without_dropout_heterogeneity_reports_the_homogeneous_limit() -> None:
+    x, t_x, t = SHOP_X, SHOP_RECENCY_DAYS / 7, SHOP_T_DAYS / 7
+    # The profile likelihood over a + b (r, alpha and p = a / (a + b) maximised) only rises.
+    profile = []
+    for scale in (1e1, 1e3, 1e5):
+        fixed = FixedDropoutScale(BGNBDProblem(x, t_x, t), scale)
+        _, ll, _, ok = _newton.newton(fixed, np.log([1.0, 10.0, 0.2]), tol=1e-9,
+                                      relative=False)
+        assert ok
+        profile.append(ll)
+    assert profile[0] < profile[1] < profile[2]
+    # The fit reports the limit (at a + b = DROPOUT_SCALE), whatever the row order (which
+    # changes the rounding as another SciPy/NumPy build does).
+    fits = []
+    for seed in range(8):
+        order = np.random.default_rng(seed).permutation(len(x)) if seed else np.arange(len(x))
+        m = BetaGeoFitter().fit(x[order], t_x[order], t[order])
+        assert m.params_ is not None and m.log_likelihood_ is not None
+        fits.append((np.array([m.params_[k] for k in NAMES]), m.log_likelihood_))
+    for params, ll in fits:
+        np.testing.assert_allclose(params, fits[0][0], rtol=1e-4)
+        assert ll == pytest.approx(fits[0][1], rel=1e-9)  # betaln of a, b ~ 1e6 rounds
+    params, ll = fits[0]
+    assert params[2] + params[3] == pytest.approx(DROPOUT_SCALE)
+    assert params[2] / (params[2] + params[3]) == pytest.approx(0.1849, abs=1e-4)
+    np.testing.assert_allclose(params[:2], [1.4237, 25.346], rtol=1e-4)
+    # As high as a plain optimiser of the per-customer formula gets (it stops somewhere on
+    # the ridge too), up to the 1 / (a + b) still to gain towards the limit.
+    def objective(logp: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            value = -float(bgnbd.log_likelihood_terms(np.exp(logp), x, t_x, t)[0].sum())
+        return value if np.isfinite(value) else 1e10
+
+    ref = minimize(objective, np.zeros(4), method="Nelder-Mead",
+                   options={"maxiter": 20_000, "maxfev": 20_000, "xatol": 1e-10, "fatol": 1e-12})
+    assert ll == pytest.approx(-ref.fun, abs=1e-5)
+    assert ll == pytest.approx(bgnbd.log_likelihood_terms(params, x, t_x, t)[0].sum(), rel=1e-9)
+    # Data with heterogeneous drop-out keep their interior maximum (a + b far below the ridge).
+    sim = BetaGeoFitter().fit(*simulate(2_000, TRUTH, 39.0, seed=3))
+    assert sim.params_ is not None and sim.params_["a"] + sim.params_["b"] < 100
