@@ -11,11 +11,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from kizuna.analytics.snapshot import Snapshot, take_snapshot
-from kizuna.metrics.errors import DimensionInvalid
-from kizuna.metrics.journeys import JourneyStage
+from kizuna.metrics.contracts import Change, Score, ScoreKind
+from kizuna.metrics.errors import DimensionInvalid, NotEnoughData
+from kizuna.metrics.journeys import JourneyStage, journey_stages
 from kizuna.metrics.periods import Period, parse_period
 from kizuna.metrics.report import BREAKDOWNS, Overview, Section, SectionNote, build_overview
-from kizuna.metrics.rfm import RfmSegment
+from kizuna.metrics.rfm import RfmSegment, rfm
+from kizuna.metrics.satisfaction import change as satisfaction_change
+from kizuna.metrics.satisfaction import score as satisfaction_score
 from kizuna.metrics.serialise import to_jsonable
 from kizuna.types import WorkspaceId
 from kizuna.workspaces import api as workspaces
@@ -23,18 +26,24 @@ from kizuna.workspaces.contracts import Workspace
 
 __all__ = [
     "BREAKDOWNS",
+    "Change",
     "DimensionInvalid",
     "JourneyStage",
     "Overview",
     "Period",
     "RfmSegment",
+    "Score",
+    "ScoreKind",
     "Section",
     "SectionNote",
     "build_overview",
     "compute_overview",
+    "customer_groups",
     "get_workspace",
     "local_today",
     "parse_period",
+    "satisfaction_change",
+    "satisfaction_score",
     "snapshot_workspace",
     "to_jsonable",
 ]
@@ -84,3 +93,30 @@ def compute_overview(
         return build_overview(snap, chosen, segment=segment, breakdown=breakdown,
                               sections=sections, inactive_days=inactive_days,
                               cohort_grain=cohort_grain)
+
+
+def customer_groups(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    workspace_id: WorkspaceId,
+    *,
+    by: str,
+    now: datetime,
+) -> dict[int, str]:
+    """Customer id → group for breakdowns elsewhere (survey results): ``by="segment"`` maps
+    each buyer to their RFM segment, ``by="stage"`` each person to their journey stage, as of
+    ``now``; customers without one are left out. Call outside a transaction (it snapshots the
+    store, like :func:`compute_overview`)."""
+    if by not in ("segment", "stage"):
+        raise DimensionInvalid(f"Group customers by 'segment' or 'stage', not {by!r}.",
+                               field="by")
+    with sessions() as short, short.begin():
+        ws = workspaces.get_workspace(short, workspace_id)
+    with snapshot_workspace(database_url, ws, as_of=now) as snap:
+        if by == "segment":
+            try:
+                return {cid: c.segment.value for cid, c in rfm(snap).customers.items()}
+            except NotEnoughData:
+                return {}
+        stages = journey_stages(snap).stage_of_customer
+        return {cid: stage.value for cid, stage in stages.items() if stage is not None}
