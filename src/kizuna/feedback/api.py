@@ -1,7 +1,10 @@
 """Facade of the feedback domain: the voice-of-customer inbox and the closed loop.
 
 Collecting domains (surveys, reviews, ideas) call :func:`record_feedback` in the same
-transaction in which they store what the customer sent.
+transaction in which they store what the customer sent. It analyses the text (sentiment,
+key phrases) and, for a known customer's detractor / low CSAT / hard CES answer, opens a
+follow-up task. Alerts about new tasks are sent by :func:`deliver_pending_alerts` *after*
+that transaction commits (adapters call it; nothing slow runs inside the transaction).
 """
 
 from __future__ import annotations
@@ -11,15 +14,73 @@ from sqlalchemy.orm import Session
 
 from kizuna.clock import ensure_aware_utc
 from kizuna.errors import Invalid
+from kizuna.feedback import inbox, loop
+from kizuna.feedback.alerts import (
+    deliver_pending_alerts,
+    email_parts,
+    list_deliveries,
+    policy_of,
+    take_new_task_hint,
+)
 from kizuna.feedback.contracts import FeedbackInput
+from kizuna.feedback.inbox import (
+    get_item,
+    key_drivers,
+    list_feedback,
+    list_tags,
+    normalise_tag,
+    refresh_themes,
+    tag_feedback,
+    theme_summaries,
+)
+from kizuna.feedback.loop import (
+    UNCHANGED,
+    apply_followup_policy,
+    closed_loop_stats,
+    followup_reason,
+    get_task,
+    list_tasks,
+    period_bounds,
+    update_task,
+    wilson_interval,
+)
 from kizuna.feedback.tables import FeedbackItemRow
 from kizuna.types import WorkspaceId
 
-__all__ = ["record_feedback"]
+__all__ = [
+    "UNCHANGED",
+    "apply_followup_policy",
+    "closed_loop_stats",
+    "deliver_pending_alerts",
+    "email_parts",
+    "followup_reason",
+    "get_item",
+    "get_task",
+    "key_drivers",
+    "list_deliveries",
+    "list_feedback",
+    "list_tags",
+    "list_tasks",
+    "normalise_tag",
+    "period_bounds",
+    "policy_of",
+    "record_feedback",
+    "refresh_themes",
+    "tag_feedback",
+    "take_new_task_hint",
+    "theme_summaries",
+    "update_task",
+    "wilson_interval",
+]
 
 
 def record_feedback(session: Session, workspace_id: WorkspaceId, item: FeedbackInput) -> int:
-    """Add ``item`` to the inbox (or update the one with the same kind and ref); its id."""
+    """Add ``item`` to the inbox (or update the one with the same kind and ref); its id.
+
+    Non-empty text is analysed (sentiment, label, key phrases) when it is new or changed.
+    A known (non-anonymous) customer's NPS/eNPS 0–6, CSAT ≤ 2 or CES ≥ 5 opens one follow-up
+    task for the item (never twice); its alert waits for :func:`deliver_pending_alerts`.
+    """
     if item.anonymous and (item.customer_id is not None or item.received_at is not None):
         raise Invalid("Anonymous feedback carries neither a customer nor a time of day.",
                       field="anonymous")
@@ -31,6 +92,9 @@ def record_feedback(session: Session, workspace_id: WorkspaceId, item: FeedbackI
         row = FeedbackItemRow(workspace_id=workspace_id, kind=item.kind, ref=item.ref,
                               key_phrases=[], tags=[])
         session.add(row)
+        text_changed = True
+    else:
+        text_changed = row.text != item.text or row.locale != item.locale
     row.customer_id = item.customer_id
     row.anonymous = item.anonymous
     row.score_kind = item.score_kind
@@ -43,5 +107,7 @@ def record_feedback(session: Session, workspace_id: WorkspaceId, item: FeedbackI
     row.received_on = item.received_on
     row.received_at = received_at
     row.attributes = dict(item.attributes)
+    inbox.enrich(row, text_changed)
     session.flush()
+    loop.open_task_for(session, row)
     return int(row.id)

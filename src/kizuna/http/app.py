@@ -60,6 +60,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(reviews.router)
     app.include_router(ideas.router)
     app.include_router(feedback.router)
+    feedback.install_alert_delivery(app)  # closed-loop alerts go out after the commit
 
     from kizuna.web import app as web
     from kizuna.web import public
