@@ -14,6 +14,7 @@ from kizuna.commerce.contracts import (
     Order,
     OrderLine,
     OrderRecord,
+    ProductSummary,
     ProductUpsert,
     RecordOutcome,
 )
@@ -213,3 +214,43 @@ def _parse(value: Any) -> datetime | None:
     from datetime import UTC
 
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def find_product(
+    session: Session, workspace_id: WorkspaceId, external_id: str
+) -> ProductSummary | None:
+    """The product with this external id (product_id or sku), or None if never seen."""
+    row = session.scalar(select(ProductRow).where(
+        ProductRow.workspace_id == workspace_id, ProductRow.external_id == external_id))
+    if row is None:
+        return None
+    return ProductSummary(id=row.id, external_id=row.external_id, name=row.name,
+                          category=row.category)
+
+
+def has_purchased(
+    session: Session,
+    workspace_id: WorkspaceId,
+    customer_id: CustomerId,
+    product_external_id: str,
+    *,
+    before: datetime,
+) -> bool:
+    """Whether the customer placed a non-cancelled order containing the product before
+    ``before`` (a line of that product, matched by its external id or, failing that, its sku)."""
+    product_ids = select(ProductRow.id).where(
+        ProductRow.workspace_id == workspace_id, ProductRow.external_id == product_external_id)
+    found = session.scalar(
+        select(OrderRow.id)
+        .join(OrderItemRow, OrderItemRow.order_id == OrderRow.id)
+        .where(
+            OrderRow.workspace_id == workspace_id,
+            OrderRow.customer_id == customer_id,
+            OrderRow.status != "cancelled",
+            OrderRow.placed_at <= before,
+            OrderItemRow.product_id.in_(product_ids)
+            | (OrderItemRow.product_id.is_(None) & (OrderItemRow.sku == product_external_id)),
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -72,3 +72,13 @@ class Order:
 class RecordOutcome:
     written: int
     skipped: int  # already present (idempotent re-run)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductSummary:
+    """A catalogue product as other domains see it (e.g. the reviews domain)."""
+
+    id: int
+    external_id: str
+    name: str | None
+    category: str | None
