@@ -75,6 +75,39 @@ class Settings(BaseSettings):
         30, ge=0, description="Form posts (survey answers, ideas, votes, reviews) each client "
         "address may send to the public pages under /p per minute (0 turns the limit off)."
     )
+    followup_default_owner: str | None = Field(
+        None, description="Email of the dashboard user who owns new closed-loop follow-up "
+        "tasks (unset: tasks start unassigned)."
+    )
+    followup_due_hours: int = Field(
+        48, ge=1, le=24 * 90, description="Hours after the answer by which a follow-up task "
+        "is due (overdue afterwards)."
+    )
+    smtp_url: SecretStr | None = Field(
+        None, description="SMTP server for alerts: smtp://user:pass@host:587?starttls=1, "
+        "smtps://host:465 or smtp://127.0.0.1:1025 (unset: no alert email)."
+    )
+    alert_email_from: str | None = Field(
+        None, description="Sender address of alert emails."
+    )
+    alert_email_to: str | None = Field(
+        None, description="Comma-separated recipients of alert emails (unset: no alert email)."
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="URL that receives a signed JSON POST (Standard Webhooks) for "
+        "each new follow-up task (unset: no webhook)."
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        None, description="Secret for the webhook signature (whsec_<base64> or any string)."
+    )
+    webhook_allowed_hosts: str = Field(
+        "", description="Comma-separated hosts that alert webhooks may reach even though they "
+        "resolve to private, loopback or link-local addresses."
+    )
+    idea_review_threshold: int = Field(
+        10, ge=0, description="Votes at which a new idea on the idea board moves to "
+        "`under_review` by itself (0 turns the automatic move off)."
+    )
 
     @field_validator("database_url")
     @classmethod

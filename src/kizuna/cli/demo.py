@@ -14,14 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kizuna.cli.context import console, fail, settings_of
 from kizuna.db.engine import transaction
 from kizuna.db.migrate import upgrade_to_head
-from kizuna.demo import load
+from kizuna.demo import listen, load
 from kizuna.demo.errors import DemoResetRefused
 from kizuna.errors import KizunaError
+from kizuna.ideas import api as ideas
 from kizuna.profiles import api as profiles
 from kizuna.runtime import Runtime, build_runtime
 from kizuna.settings import Settings
 
-_STEPS = {"customers": "Customers", "orders": "Orders (CDNOW)", "events": "Events"}
+_STEPS = {"customers": "Customers", "orders": "Orders (CDNOW)", "events": "Events",
+          "surveys": "Survey responses", "reviews": "Reviews", "themes": "Feedback themes"}
 
 
 def _reset(settings: Settings) -> None:
@@ -59,20 +61,28 @@ def _load(rt: Runtime, access: load.DemoAccess, customers: int, seed: int) -> No
         )
     console.print(
         f"Loaded {report.customers:,} CDNOW customers, {report.orders_written:,} orders (USD), "
-        f"{report.events_accepted:,} events in {time.perf_counter() - started:.1f} s "
+        f"{report.events_accepted:,} events, {report.listen.survey_responses:,} survey "
+        f"responses, {report.listen.reviews:,} reviews and {report.listen.ideas} ideas "
+        f"in {time.perf_counter() - started:.1f} s "
         f"(seed {seed}; CDNOW dates shifted by {data.shift_days:,} days to end recently).",
         highlight=False,
     )
 
 
-def _example_user(rt: Runtime, access: load.DemoAccess) -> str:
+def _example_user(rt: Runtime, access: load.DemoAccess) -> tuple[str, str | None]:
+    """A demo customer's user id, and a link that lets you act as them on the idea board."""
     with transaction(rt.sessions) as session:
         page = profiles.search_customers(session, access.workspace_id, "cdnow-", page_size=1)
-    found = page.items[0].external_id if page.items else None
-    return found or "hello-kizuna"
+        if not page.items or not page.items[0].external_id:
+            return "hello-kizuna", None
+        member = ideas.issue_member_link(session, access.workspace_id, page.items[0].id,
+                                         rt.clock.now())
+    return page.items[0].external_id, member.token
 
 
-def _print_access(access: load.DemoAccess, base: str, user_id: str) -> None:
+def _print_access(
+    access: load.DemoAccess, base: str, user_id: str, member_token: str | None
+) -> None:
     body = json.dumps({"userId": user_id, "event": "Hello kizuna", "properties": {"via": "curl"}})
     curl = (
         f"curl -u {shlex.quote(access.write_key + ':')} "
@@ -87,6 +97,9 @@ def _print_access(access: load.DemoAccess, base: str, user_id: str) -> None:
         f"  Password     {password}",
         f"  Write key    {access.write_key}   (source {access.source.name!r})",
         f"  Admin API    {access.api_key}   (Authorization: Bearer …, scope admin)",
+        f"  NPS survey   {base}/p/s/{listen.NPS_KEY}   (public link; ?lang=en for English)",
+        f"  Idea board   {base}/p/ideas"
+        + (f"?m={member_token}   (as customer {user_id})" if member_token else ""),
         "  Send an event:",
         f"    {curl}",
         "",
@@ -130,7 +143,7 @@ def demo(
         else:
             _load(rt, access, customers, seed)
         base = f"http://{host}:{port}"
-        _print_access(access, base, _example_user(rt, access))
+        _print_access(access, base, *_example_user(rt, access))
     except KizunaError as exc:
         raise fail(exc) from exc
     if no_serve:

@@ -8,6 +8,9 @@ import typer
 
 from kizuna import __version__
 from kizuna.cli import admin, clv, demo, imports, report, serve
+from kizuna.cli import feedback as feedback_cli
+from kizuna.cli import surveys as survey_cli
+from kizuna.cli import text as text_cli
 from kizuna.cli.context import fail
 from kizuna.errors import KizunaError
 from kizuna.settings import load_settings
@@ -52,6 +55,9 @@ app.add_typer(admin.user_app, name="user")
 app.add_typer(admin.apikey_app, name="apikey")
 app.add_typer(imports.app, name="import")
 app.add_typer(clv.app, name="clv")
+app.add_typer(survey_cli.app, name="survey")
+app.add_typer(text_cli.app, name="text")
+app.add_typer(feedback_cli.app, name="feedback")
 app.command("report")(report.report)
 
 

@@ -24,6 +24,7 @@ from kizuna.auth.errors import UserAlreadyExists
 from kizuna.clock import Clock
 from kizuna.commerce import api as commerce
 from kizuna.db.engine import transaction
+from kizuna.demo import listen
 from kizuna.demo.generate import DemoData
 from kizuna.ingest import api as ingest
 from kizuna.ingest.contracts import Source
@@ -60,6 +61,7 @@ class LoadReport:
     orders_skipped: int
     events_accepted: int
     events_duplicate: int
+    listen: listen.ListenReport
     seconds: float
 
 
@@ -208,7 +210,9 @@ def load_demo(
             progress("orders", min(start + 2000, len(orders)), len(orders))
 
     accepted = duplicates = 0
-    messages = data.messages
+    # Survey answers and reviews become survey responses and reviews (which record their own
+    # events) instead of plain events: see demo/listen.py.
+    messages = [m for m in data.messages if not listen.handles(m)]
     step = batch_size * commit_every
     for start in range(0, len(messages), step):
         with transaction(sessions) as session:
@@ -222,6 +226,11 @@ def load_demo(
                 accepted += ingested.accepted
                 duplicates += ingested.duplicates
         progress("events", min(start + step, len(messages)), len(messages))
+    heard = listen.load_listen(
+        sessions, workspace_id=workspace_id,
+        messages=[m for m in data.messages if listen.handles(m)], customer_ids=ids,
+        locales={p.user_id: p.locale for p in data.people}, clock=clock, seed=data.seed,
+        on_progress=progress)
     return LoadReport(
         customers=len(ids),
         consents=consents,
@@ -229,5 +238,6 @@ def load_demo(
         orders_skipped=skipped,
         events_accepted=accepted,
         events_duplicate=duplicates,
+        listen=heard,
         seconds=time.perf_counter() - started,
     )

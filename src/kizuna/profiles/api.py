@@ -30,6 +30,7 @@ __all__ = [
     "apply_traits",
     "count_customers",
     "ensure_customers_by_external_id",
+    "find_customer_id",
     "get_customer",
     "list_consents",
     "list_merges",
@@ -221,6 +222,20 @@ def get_customer(
     if row is None:
         raise CustomerNotFound(f"Customer {customer_id} does not exist.", customer_id=customer_id)
     return store.to_customer(row, store.anonymous_ids_of(session, row.id))
+
+
+def find_customer_id(
+    session: Session, workspace_id: WorkspaceId, ref: IdentityRef
+) -> CustomerId | None:
+    """The customer a userId (or else anonymousId) already belongs to; never creates one."""
+    for kind, value in ((USER, ref.user_id), (ANON, ref.anonymous_id)):
+        if not value:
+            continue
+        owner = store.load_identities(session, workspace_id, {(kind, value)}).get((kind, value))
+        row = None if owner is None else store.get_row(session, workspace_id, owner)
+        if row is not None:
+            return CustomerId(row.id)
+    return None
 
 
 def search_customers(

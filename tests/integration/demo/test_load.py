@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kizuna.commerce import api as commerce
 from kizuna.db.engine import transaction
-from kizuna.demo import load
+from kizuna.demo import listen, load
 from kizuna.demo.generate import DemoData, generate_demo
 from kizuna.ingest import api as ingest
 from kizuna.ingest.tables import EventRow
@@ -36,7 +36,8 @@ def test_demo_loads_orders_customers_consent_and_merged_events(
     access = _access(runtime)
     report = load.load_demo(runtime.sessions, access=access, data=data, clock=runtime.clock)
     assert report.orders_written == len(data.orders)
-    assert report.events_accepted == len(data.messages)
+    # Survey answers and reviews are loaded as responses and reviews (demo/listen.py).
+    assert report.events_accepted == len([m for m in data.messages if not listen.handles(m)])
 
     with transaction(runtime.sessions) as session:
         ws = access.workspace_id
@@ -90,6 +91,8 @@ def test_loading_twice_adds_nothing(runtime: Runtime, data: DemoData) -> None:
     assert again.write_key == access.write_key and again.source.id == access.source.id
     report = load.load_demo(runtime.sessions, access=again, data=data, clock=runtime.clock)
     assert report.orders_written == 0 and report.orders_skipped == len(data.orders)
-    assert report.events_accepted == 0 and report.events_duplicate == len(data.messages)
+    plain = [m for m in data.messages if not listen.handles(m)]
+    assert report.events_accepted == 0 and report.events_duplicate == len(plain)
     assert report.consents == 0
+    assert report.listen.survey_responses == 0 and report.listen.ideas == 0
     assert counts() == before
