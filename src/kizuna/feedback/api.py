@@ -44,7 +44,7 @@ from kizuna.feedback.loop import (
     update_task,
     wilson_interval,
 )
-from kizuna.feedback.tables import FeedbackItemRow
+from kizuna.feedback.tables import FeedbackItemRow, FeedbackTaskRow
 from kizuna.types import WorkspaceId
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "theme_summaries",
     "update_task",
     "wilson_interval",
+    "withdraw_feedback",
 ]
 
 
@@ -111,3 +112,28 @@ def record_feedback(session: Session, workspace_id: WorkspaceId, item: FeedbackI
     session.flush()
     loop.open_task_for(session, row)
     return int(row.id)
+
+
+def withdraw_feedback(session: Session, workspace_id: WorkspaceId, *, kind: str, ref: str) -> bool:
+    """Take an item out of the inbox, e.g. a review that moderation rejected (spam, offensive,
+    personal data): its text must not stay in the inbox, its themes or its key phrases.
+
+    An item with a follow-up task keeps its row (the task's history refers to it) but loses
+    its text and analysis and is tagged ``withdrawn``; any other item is deleted. Returns
+    whether there was anything to withdraw. Recording the item again brings it back.
+    """
+    row = session.scalar(select(FeedbackItemRow).where(
+        FeedbackItemRow.workspace_id == workspace_id, FeedbackItemRow.kind == kind,
+        FeedbackItemRow.ref == ref))
+    if row is None:
+        return False
+    has_task = session.scalar(select(FeedbackTaskRow.id).where(
+        FeedbackTaskRow.item_id == row.id)) is not None
+    if has_task:
+        row.text, row.key_phrases, row.attributes = "", [], {}
+        row.sentiment = row.sentiment_label = row.theme = None
+        row.tags = sorted({*(row.tags or []), "withdrawn"})
+    else:
+        session.delete(row)
+    session.flush()
+    return True

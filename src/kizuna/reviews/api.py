@@ -144,7 +144,6 @@ def submit_review(
         row.version += 1
         row.submitted_at = at
         session.flush()
-    product = describe_product(session, workspace_id, clean.product_id)
     ingest.record_customer_event(
         session, workspace_id, customer_id=cid, event="Review Submitted",
         properties={"review_id": row.id, "product_id": row.product_id, "rating": row.rating,
@@ -152,16 +151,22 @@ def submit_review(
                     "version": row.version, "channel": row.channel},
         at=at, message_id=f"review:{row.id}:{row.version}",
     )
+    _to_inbox(session, workspace_id, row, at)
+    return store.to_review(row)
+
+
+def _to_inbox(session: Session, workspace_id: WorkspaceId, row: ReviewRow, at: datetime) -> None:
+    """The review's text in the voice-of-customer inbox (withdrawn again when rejected)."""
+    product = describe_product(session, workspace_id, row.product_id)
     text = "\n\n".join(part for part in (row.title, row.body) if part)
     feedback.record_feedback(session, workspace_id, FeedbackInput(
         kind="review", ref=str(row.id), text=text, received_on=at.date(), received_at=at,
-        customer_id=cid, score_kind="rating", score=row.rating, locale=row.locale,
-        subject=product.name or row.product_id, product_id=row.product_id,
+        customer_id=CustomerId(row.customer_id), score_kind="rating", score=row.rating,
+        locale=row.locale, subject=product.name or row.product_id, product_id=row.product_id,
         category=product.category,
         attributes={"verified_purchase": row.verified_purchase, "title": row.title,
                     "photos": list(row.photos or [])},
     ))
-    return store.to_review(row)
 
 
 def get_review(session: Session, workspace_id: WorkspaceId, review_id: int) -> Review:
@@ -207,6 +212,8 @@ def _approve(session: Session, workspace_id: WorkspaceId, row: ReviewRow,
              moderator: UserId | None, at: datetime) -> bool:
     if row.status == ReviewStatus.APPROVED.value:
         return False
+    if row.status == ReviewStatus.REJECTED.value:  # its text was withdrawn from the inbox
+        _to_inbox(session, workspace_id, row, row.submitted_at)
     row.status = ReviewStatus.APPROVED.value
     row.reject_reason = row.moderation_note = None
     row.moderated_by, row.moderated_at = moderator, at
@@ -241,6 +248,8 @@ def moderate_review(
         code, text = logic.clean_reason(reason, note)
         row.status = ReviewStatus.REJECTED.value
         row.reject_reason, row.moderation_note = code.value, text
+        # Spam, offensive text or personal data must not stay in the inbox and its themes.
+        feedback.withdraw_feedback(session, workspace_id, kind="review", ref=str(row.id))
         row.moderated_by, row.moderated_at = moderator, at
     session.flush()
     return store.to_review(row)

@@ -197,3 +197,30 @@ def test_a_profile_merge_keeps_both_reviews(runtime: Runtime, shop: Shop, write_
                                                                      rating=4),
                                        channel=Channel.API, at=LATER + timedelta(hours=2))
     assert edited.id == mine.id and edited.version == 2
+
+
+def test_a_rejected_review_leaves_the_inbox_and_returns_when_approved(
+    runtime: Runtime, shop: Shop
+) -> None:
+    """Regression: a review rejected for personal data (or spam) stayed in the feedback inbox,
+    its themes and key phrases."""
+    ws = shop.workspace_id
+
+    def inbox_texts() -> list[str]:
+        with runtime.sessions() as s:
+            return [r.text for r in s.scalars(select(FeedbackItemRow).where(
+                FeedbackItemRow.kind == "review"))]
+
+    with runtime.sessions() as s, s.begin():
+        review = reviews.submit_review(
+            s, ws, shop.ken, ReviewInput(product_id="p-tea", rating=1,
+                                         body="Call me on 090-1234-5678, Ken Tanaka"),
+            channel=Channel.API, at=LATER)
+    assert inbox_texts() == ["Call me on 090-1234-5678, Ken Tanaka"]
+    with runtime.sessions() as s, s.begin():
+        reviews.moderate_review(s, ws, review.id, decision="reject", reason="personal_data",
+                                at=LATER)
+    assert inbox_texts() == []
+    with runtime.sessions() as s, s.begin():
+        reviews.moderate_review(s, ws, review.id, decision="approve", at=LATER)
+    assert inbox_texts() == ["Call me on 090-1234-5678, Ken Tanaka"]
