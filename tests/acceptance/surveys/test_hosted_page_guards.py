@@ -150,6 +150,12 @@ def test_personal_link_tokens_are_redacted_from_the_access_log() -> None:
                                 303), None)
     assert RedactSurveyTokens().filter(record)
     assert "SECRET" not in record.getMessage() and "t=…&lang=ja" in record.getMessage()
+    for path in ("/p/reviews/p-1?t=SECRET", "/p/ideas?m=SECRET&sort=new"):
+        other = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                                  '%s - "%s %s HTTP/%s" %d',
+                                  ("10.0.0.1:5000", "GET", path, "1.1", 303), None)
+        assert RedactSurveyTokens().filter(other)
+        assert "SECRET" not in other.getMessage(), path
     assert any(isinstance(f, RedactSurveyTokens)
                for f in logging.getLogger("uvicorn.access").filters)
 

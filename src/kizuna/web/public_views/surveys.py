@@ -70,16 +70,17 @@ from kizuna.web.public_views.survey_forms import (
 )
 
 router = APIRouter()
-_TOKEN_IN_QUERY = re.compile(r"([?&]t=)[^&\s]+")
+_TOKEN_IN_QUERY = re.compile(r"([?&][tm]=)[^&\s]+")  # survey / review links (t), members (m)
 
 
 class RedactSurveyTokens(logging.Filter):
-    """Keep personal-link tokens out of the access log: ``/p/s/k?t=abc`` → ``/p/s/k?t=…``."""
+    """Keep link tokens of the public pages out of the access log: personal survey and review
+    links (``/p/s/k?t=abc`` → ``/p/s/k?t=…``) and idea-board member links (``?m=``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and (
-                "/p/s/" in args[2]):
+                args[2].startswith("/p/")):
             record.args = (*args[:2], _TOKEN_IN_QUERY.sub("\\1…", args[2]), *args[3:])
         return True
 
