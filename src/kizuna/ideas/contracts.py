@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
 
+from kizuna.paging import Page as Page  # re-exported: the domain's list_* pages
 from kizuna.types import CustomerId, WorkspaceId
-
-T = TypeVar("T")
 
 
 class IdeaStatus(StrEnum):
@@ -134,14 +132,3 @@ class Member:
     workspace_id: WorkspaceId
     customer_id: CustomerId
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))

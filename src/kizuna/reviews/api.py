@@ -29,13 +29,13 @@ from kizuna.reviews.contracts import (
     Channel,
     LinkGrant,
     ModerationOutcome,
+    Page,
     ProductInfo,
     RatingSummary,
     Review,
     ReviewFilter,
     ReviewInput,
     ReviewLink,
-    ReviewPage,
     ReviewStatus,
 )
 from kizuna.reviews.errors import ReviewerUnknown, ReviewInvalid, ReviewLinkInvalid
@@ -181,7 +181,7 @@ def list_reviews(
     page: int = 1,
     page_size: int = 50,
     oldest_first: bool = False,
-) -> ReviewPage[Review]:
+) -> Page[Review]:
     """Reviews matching ``where``; newest first, or oldest first (the moderation queue)."""
     page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
     return store.list_reviews(session, workspace_id, where or ReviewFilter(), page=page,
@@ -191,7 +191,7 @@ def list_reviews(
 def list_product_reviews(
     session: Session, workspace_id: WorkspaceId, product_id: str, *, page: int = 1,
     page_size: int = 20,
-) -> ReviewPage[Review]:
+) -> Page[Review]:
     """The public reviews of a product: approved only, newest first."""
     return list_reviews(session, workspace_id,
                         ReviewFilter(status=ReviewStatus.APPROVED, product_id=product_id),

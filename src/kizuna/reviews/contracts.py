@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
 
+from kizuna.paging import Page as Page  # re-exported: the domain's list_* pages
 from kizuna.types import CustomerId, UserId, WorkspaceId
-
-T = TypeVar("T")
 
 MAX_TITLE = 150
 MAX_BODY = 5000
@@ -81,17 +79,6 @@ class ReviewFilter:
     product_id: str | None = None
     customer_id: CustomerId | None = None
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReviewPage(Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

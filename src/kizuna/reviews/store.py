@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from kizuna.db.dialect import is_postgres
 from kizuna.reviews.contracts import (
+    Page,
     RejectReason,
     Review,
     ReviewFilter,
-    ReviewPage,
     ReviewStatus,
 )
 from kizuna.reviews.errors import ReviewNotFound
@@ -122,14 +122,14 @@ def list_reviews(
     page: int,
     page_size: int,
     oldest_first: bool,
-) -> ReviewPage[Review]:
+) -> Page[Review]:
     query = _filtered(workspace_id, where)
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     order = (ReviewRow.submitted_at.asc(), ReviewRow.id.asc()) if oldest_first else (
         ReviewRow.submitted_at.desc(), ReviewRow.id.desc())
     rows = session.scalars(query.order_by(*order).offset((page - 1) * page_size)
                            .limit(page_size))
-    return ReviewPage(items=[to_review(r) for r in rows], total=total, page=page,
+    return Page(items=[to_review(r) for r in rows], total=total, page=page,
                       page_size=page_size)
 
 

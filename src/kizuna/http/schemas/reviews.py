@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kizuna.reviews.contracts import RatingSummary, Review, ReviewInput, ReviewPage
+from kizuna.reviews.contracts import Page, RatingSummary, Review, ReviewInput
 
 
 class _In(BaseModel):
@@ -152,12 +152,12 @@ def public_review_out(review: Review) -> PublicReviewOut:
     )
 
 
-def review_list_out(page: ReviewPage[Review]) -> ReviewListOut:
+def review_list_out(page: Page[Review]) -> ReviewListOut:
     return ReviewListOut(items=[review_out(r) for r in page.items], total=page.total,
                          page=page.page, page_size=page.page_size)
 
 
-def public_list_out(page: ReviewPage[Review]) -> PublicReviewListOut:
+def public_list_out(page: Page[Review]) -> PublicReviewListOut:
     return PublicReviewListOut(items=[public_review_out(r) for r in page.items],
                                total=page.total, page=page.page, page_size=page.page_size)
 
