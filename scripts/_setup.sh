@@ -28,6 +28,9 @@ if [ ! -f "$stamp" ]; then
   # CDNOW sample data (Fader, Hardie & Lee 2005) ships in `lifetimes`; only its data files
   # are used, so skip its old dependency pins.
   python -m pip install --quiet --no-deps "lifetimes>=0.11.3"
+  # MovieLens 100K (GroupLens; no redistribution) ships in `recbole`; the recommender's offline
+  # evaluation reads only its data files, so skip its deep-learning dependencies.
+  python -m pip install --quiet --no-deps "recbole>=1.2.1"
   rm -f .venv/.kizuna-installed-*
   touch "$stamp"
 fi

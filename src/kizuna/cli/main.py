@@ -9,6 +9,8 @@ import typer
 from kizuna import __version__
 from kizuna.cli import admin, clv, demo, imports, report, serve
 from kizuna.cli import feedback as feedback_cli
+from kizuna.cli import loyalty as loyalty_cli
+from kizuna.cli import recommend as recommend_cli
 from kizuna.cli import surveys as survey_cli
 from kizuna.cli import text as text_cli
 from kizuna.cli.context import fail
@@ -58,6 +60,8 @@ app.add_typer(clv.app, name="clv")
 app.add_typer(survey_cli.app, name="survey")
 app.add_typer(text_cli.app, name="text")
 app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(recommend_cli.app, name="recommend")
+app.add_typer(loyalty_cli.app, name="loyalty")
 app.command("report")(report.report)
 
 

@@ -54,7 +54,9 @@ def import_all_tables() -> MetaData:
     from kizuna.feedback import tables as _feedback  # noqa: F401
     from kizuna.ideas import tables as _ideas  # noqa: F401
     from kizuna.ingest import tables as _ingest  # noqa: F401
+    from kizuna.loyalty import tables as _loyalty  # noqa: F401
     from kizuna.profiles import tables as _profiles  # noqa: F401
+    from kizuna.recommend import tables as _recommend  # noqa: F401
     from kizuna.reviews import tables as _reviews  # noqa: F401
     from kizuna.surveys import tables as _surveys  # noqa: F401
     from kizuna.workspaces import tables as _workspaces  # noqa: F401

@@ -47,7 +47,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         health,
         ideas,
         ingest,
+        loyalty,
         metrics,
+        recommendations,
         reviews,
         surveys,
     )
@@ -60,6 +62,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(reviews.router)
     app.include_router(ideas.router)
     app.include_router(feedback.router)
+    app.include_router(recommendations.router)
+    app.include_router(loyalty.router)
     feedback.install_alert_delivery(app)  # closed-loop alerts go out after the commit
 
     from kizuna.web import app as web

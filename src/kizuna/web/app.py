@@ -29,7 +29,9 @@ from kizuna.web.views import auth as auth_views
 from kizuna.web.views import customers as customer_views
 from kizuna.web.views import feedback as feedback_views
 from kizuna.web.views import ideas as idea_views
+from kizuna.web.views import loyalty as loyalty_views
 from kizuna.web.views import overview as overview_views
+from kizuna.web.views import recommendations as recommendation_views
 from kizuna.web.views import reviews as review_views
 from kizuna.web.views import surveys as survey_views
 
@@ -137,6 +139,8 @@ def build_dashboard(settings: Settings, parent: FastAPI) -> FastAPI:
     dashboard.include_router(feedback_views.router)
     dashboard.include_router(review_views.router)
     dashboard.include_router(idea_views.router)
+    dashboard.include_router(recommendation_views.router)
+    dashboard.include_router(loyalty_views.router)
     dashboard.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return dashboard
 

@@ -13,8 +13,10 @@ from typing import Any, Final
 from kizuna.web import (
     i18n_feedback,
     i18n_ideas,
+    i18n_loyalty,
     i18n_overview,
     i18n_public,
+    i18n_recommend,
     i18n_reviews,
     i18n_surveys,
 )
@@ -225,7 +227,7 @@ ja: dict[str, str] = {
 }
 
 for _module in (i18n_overview, i18n_public, i18n_surveys, i18n_feedback, i18n_reviews,
-                i18n_ideas):
+                i18n_ideas, i18n_recommend, i18n_loyalty):
     en.update(_module.EN)
     ja.update(_module.JA)
 

@@ -175,7 +175,7 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 
 def build_public_site(settings: Settings, parent: FastAPI) -> FastAPI:
     from kizuna.web.app import build_templates
-    from kizuna.web.public_views import ideas, reviews, surveys
+    from kizuna.web.public_views import ideas, loyalty, reviews, surveys
 
     site = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     site.state.runtime = parent.state.runtime
@@ -200,6 +200,7 @@ def build_public_site(settings: Settings, parent: FastAPI) -> FastAPI:
     site.include_router(surveys.router)
     site.include_router(ideas.router)
     site.include_router(reviews.router)
+    site.include_router(loyalty.router)
     site.mount("/static", StaticFiles(directory=HERE / "static"), name="public_static")
     return site
 

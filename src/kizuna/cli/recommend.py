@@ -1,0 +1,7 @@
+"""(placeholder: `kizuna recommend ...` is filled in by this issue's work)"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="recommend", no_args_is_help=True)

@@ -1,0 +1,1 @@
+"""Reward: the loyalty programme (points ledger, tiers, rewards, badges); see ``api``."""
