@@ -1,7 +1,10 @@
-"""(placeholder: `kizuna recommend ...` is filled in by this issue's work)"""
+"""`kizuna recommend ...`: train, show and evaluate product recommendations."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="recommend", no_args_is_help=True)
+from kizuna.cli.recommend_evaluate import evaluate
+
+app = typer.Typer(help="Product recommendations: train, show, evaluate.", no_args_is_help=True)
+app.command("evaluate")(evaluate)

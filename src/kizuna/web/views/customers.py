@@ -13,6 +13,8 @@ from kizuna.ingest import api as ingest
 from kizuna.profiles import api as profiles
 from kizuna.types import CustomerId
 from kizuna.web.deps import ViewerUser, path_for, render
+from kizuna.web.views import loyalty as loyalty_views
+from kizuna.web.views import recommendations as recommendation_views
 
 router = APIRouter()
 
@@ -61,6 +63,9 @@ def customer_profile(
     )
     stats = commerce.customer_order_stats(session, user.workspace_id, customer.id)
     timeline = ingest.list_timeline(session, user.workspace_id, customer.id, limit=TIMELINE_PAGE)
+    # Panels other domains add to the profile (each None when there is nothing to show).
+    loyalty_panel = loyalty_views.profile_panel(request, session, user, customer.id)
+    recommendation_panel = recommendation_views.profile_panel(request, session, user, customer.id)
     return render(
         request,
         "customers/profile.html",
@@ -71,6 +76,8 @@ def customer_profile(
             "recent_orders_limit": RECENT_ORDERS,
             "stats": stats,
             "timeline": timeline,
+            "loyalty_panel": loyalty_panel,
+            "recommendation_panel": recommendation_panel,
         },
     )
 
