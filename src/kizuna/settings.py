@@ -108,6 +108,18 @@ class Settings(BaseSettings):
         10, ge=0, description="Votes at which a new idea on the idea board moves to "
         "`under_review` by itself (0 turns the automatic move off)."
     )
+    housekeeping: bool = Field(
+        True, description="Run the background housekeeping loop (loyalty processing, "
+        "recommendation retraining) inside `kizuna serve`; turn off when a separate process "
+        "or cron runs it."
+    )
+    loyalty_run_seconds: float = Field(
+        60, gt=0, description="Seconds between loyalty programme runs per workspace."
+    )
+    recommend_check_seconds: float = Field(
+        3600, gt=0, description="Seconds between checks whether recommendations are due for "
+        "retraining (the recommender decides whether to train)."
+    )
 
     @field_validator("database_url")
     @classmethod

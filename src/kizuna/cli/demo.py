@@ -67,6 +67,11 @@ def _load(rt: Runtime, access: load.DemoAccess, customers: int, seed: int) -> No
         f"(seed {seed}; CDNOW dates shifted by {data.shift_days:,} days to end recently).",
         highlight=False,
     )
+    if report.loyalty is not None:
+        console.print(
+            f"Loyalty: {report.loyalty.members:,} members, {report.loyalty.orders_earned:,} "
+            f"orders earned points, {report.loyalty.redemptions} rewards redeemed "
+            f"({report.loyalty.seconds:.1f} s).", highlight=False)
 
 
 def _example_user(rt: Runtime, access: load.DemoAccess) -> tuple[str, str | None]:
@@ -78,6 +83,21 @@ def _example_user(rt: Runtime, access: load.DemoAccess) -> tuple[str, str | None
         member = ideas.issue_member_link(session, access.workspace_id, page.items[0].id,
                                          rt.clock.now())
     return page.items[0].external_id, member.token
+
+
+def _print_member_page(rt: Runtime, access: load.DemoAccess, base: str) -> None:
+    """A fresh link to one loyalty member's public page (it replaces that member's last one)."""
+    from kizuna.loyalty import api as loyalty
+
+    with transaction(rt.sessions) as session:
+        members = loyalty.list_members(session, access.workspace_id, page_size=1,
+                                       now=rt.clock.now())
+        if not members.items:
+            return
+        token = loyalty.issue_member_page_link(session, access.workspace_id,
+                                               members.items[0].customer_id, now=rt.clock.now())
+    console.print(f"  Member page  {base}/p/loyalty?m={token}   (a loyalty member; ?lang=en)",
+                  soft_wrap=True, highlight=False, markup=False)
 
 
 def _print_access(
@@ -144,6 +164,7 @@ def demo(
             _load(rt, access, customers, seed)
         base = f"http://{host}:{port}"
         _print_access(access, base, *_example_user(rt, access))
+        _print_member_page(rt, access, base)
     except KizunaError as exc:
         raise fail(exc) from exc
     if no_serve:

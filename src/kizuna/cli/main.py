@@ -12,6 +12,7 @@ from kizuna.cli import feedback as feedback_cli
 from kizuna.cli import loyalty as loyalty_cli
 from kizuna.cli import recommend as recommend_cli
 from kizuna.cli import surveys as survey_cli
+from kizuna.cli import template as template_cli
 from kizuna.cli import text as text_cli
 from kizuna.cli.context import fail
 from kizuna.errors import KizunaError
@@ -62,6 +63,7 @@ app.add_typer(text_cli.app, name="text")
 app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(recommend_cli.app, name="recommend")
 app.add_typer(loyalty_cli.app, name="loyalty")
+app.add_typer(template_cli.app, name="template")
 app.command("report")(report.report)
 
 

@@ -45,4 +45,5 @@ def serve(
                 log_level="warning",
             )
             return
-    uvicorn.run(create_app(settings, rt), host=bind_host, port=bind_port, log_level="info")
+    app = create_app(settings, rt, background=True)  # background: the housekeeping loop
+    uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")

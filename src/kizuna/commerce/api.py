@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kizuna.commerce.contracts import (
     Order,
+    OrderFact,
     OrderLine,
     OrderRecord,
     ProductSummary,
@@ -254,3 +255,98 @@ def has_purchased(
         .limit(1)
     )
     return found is not None
+
+
+def order_totals_between(
+    session: Session, workspace_id: WorkspaceId, *, start: datetime, end: datetime
+) -> list[tuple[CustomerId, datetime, Decimal]]:
+    """(customer, placed_at, total) of every non-cancelled order of a known customer placed in
+    ``[start, end)``, oldest first: the input of reports that compare groups of customers."""
+    rows = session.execute(
+        select(OrderRow.customer_id, OrderRow.placed_at, OrderRow.total)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.customer_id.is_not(None),
+               OrderRow.status != "cancelled", OrderRow.placed_at >= start,
+               OrderRow.placed_at < end)
+        .order_by(OrderRow.placed_at, OrderRow.id)
+    )
+    return [(CustomerId(cid), placed, Decimal(total)) for cid, placed, total in rows
+            if cid is not None]
+
+
+def purchase_lines(
+    session: Session, workspace_id: WorkspaceId, until: datetime | None = None
+) -> list[tuple[int, int, datetime, float, int, str | None]]:
+    """Lines of non-cancelled orders with a customer and a known product, positive quantity
+    only (returns are skipped), placed before ``until``: tuples of (customer_id, product_id,
+    placed_at, quantity, order_id, category), oldest first. For the recommenders."""
+    query = (
+        select(OrderRow.customer_id, OrderItemRow.product_id, OrderRow.placed_at,
+               OrderItemRow.quantity, OrderRow.id,
+               func.coalesce(ProductRow.category, OrderItemRow.category))
+        .join(OrderItemRow, OrderItemRow.order_id == OrderRow.id)
+        .outerjoin(ProductRow, ProductRow.id == OrderItemRow.product_id)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.status != "cancelled",
+               OrderRow.customer_id.is_not(None), OrderItemRow.product_id.is_not(None),
+               OrderItemRow.quantity > 0)
+        .order_by(OrderRow.placed_at, OrderRow.id, OrderItemRow.id)
+    )
+    if until is not None:
+        query = query.where(OrderRow.placed_at < until)
+    return [(int(c or 0), int(p or 0), at, float(q), int(o), cat)
+            for c, p, at, q, o, cat in session.execute(query)]
+
+
+# --- loyalty scans --------------------------------------------------------------------------
+
+
+def _order_fact(row: OrderRow) -> OrderFact:
+    return OrderFact(id=row.id, external_id=row.external_id,
+                     customer_id=CustomerId(row.customer_id) if row.customer_id else None,
+                     status=row.status, placed_at=row.placed_at, total=row.total,
+                     currency=row.currency, cancelled_at=row.cancelled_at)
+
+
+def orders_since(
+    session: Session, workspace_id: WorkspaceId, *, after_id: int, limit: int
+) -> list[OrderFact]:
+    """Orders stored after order id ``after_id``, in id order (at most ``limit``)."""
+    rows = session.scalars(
+        select(OrderRow)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.id > after_id)
+        .order_by(OrderRow.id).limit(limit))
+    return [_order_fact(r) for r in rows]
+
+
+def cancelled_since(
+    session: Session, workspace_id: WorkspaceId, *, after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[OrderFact]:
+    """Cancelled orders after the (cancelled_at, id) mark, in that order."""
+    query = select(OrderRow).where(OrderRow.workspace_id == workspace_id,
+                                   OrderRow.status == "cancelled",
+                                   OrderRow.cancelled_at.is_not(None))
+    if after is not None:
+        at, last_id = after
+        query = query.where((OrderRow.cancelled_at > at)
+                            | ((OrderRow.cancelled_at == at) & (OrderRow.id > last_id)))
+    rows = session.scalars(query.order_by(OrderRow.cancelled_at, OrderRow.id).limit(limit))
+    return [_order_fact(r) for r in rows]
+
+
+def spend_by_customer(
+    session: Session, workspace_id: WorkspaceId, customer_ids: Collection[CustomerId], *,
+    since: datetime, until: datetime,
+) -> dict[CustomerId, Decimal]:
+    """Sum of non-cancelled order totals (returns are negative) placed in [since, until)."""
+    found: dict[CustomerId, Decimal] = {}
+    wanted = sorted(set(customer_ids))
+    for start in range(0, len(wanted), CHUNK):
+        for cid, total in session.execute(
+            select(OrderRow.customer_id, func.sum(OrderRow.total))
+            .where(OrderRow.workspace_id == workspace_id, OrderRow.status != "cancelled",
+                   OrderRow.placed_at >= since, OrderRow.placed_at < until,
+                   in_values(session, OrderRow.customer_id, wanted[start:start + CHUNK]))
+            .group_by(OrderRow.customer_id)):
+            if cid is not None:
+                found[CustomerId(int(cid))] = Decimal(total or 0)
+    return found

@@ -82,3 +82,17 @@ class ProductSummary:
     external_id: str
     name: str | None
     category: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFact:
+    """An order without its lines, as the loyalty programme scans them."""
+
+    id: int
+    external_id: str
+    customer_id: CustomerId | None
+    status: str
+    placed_at: datetime
+    total: Decimal
+    currency: str | None
+    cancelled_at: datetime | None

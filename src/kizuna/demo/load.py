@@ -25,11 +25,13 @@ from kizuna.clock import Clock
 from kizuna.commerce import api as commerce
 from kizuna.db.engine import transaction
 from kizuna.demo import listen
+from kizuna.demo import loyalty as demo_loyalty
 from kizuna.demo.generate import DemoData
 from kizuna.ingest import api as ingest
 from kizuna.ingest.contracts import Source
 from kizuna.profiles import api as profiles
 from kizuna.profiles.contracts import CustomerUpsert
+from kizuna.recommend import api as recommend
 from kizuna.types import CustomerId, WorkspaceId
 from kizuna.workspaces import api as workspaces
 
@@ -63,6 +65,7 @@ class LoadReport:
     events_duplicate: int
     listen: listen.ListenReport
     seconds: float
+    loyalty: demo_loyalty.LoyaltyDemoReport | None = None
 
 
 DEMO_API_KEY_NAME = "kizuna demo (admin)"
@@ -231,6 +234,11 @@ def load_demo(
         messages=[m for m in data.messages if listen.handles(m)], customer_ids=ids,
         locales={p.user_id: p.locale for p in data.people}, clock=clock, seed=data.seed,
         on_progress=progress)
+    rewarded = demo_loyalty.load_loyalty(sessions, workspace_id=workspace_id, data=data,
+                                         customer_ids=ids, clock=clock)
+    # Train the recommender once, so profile pages show recommendations from the start
+    # (about 3-7 s on the default 1,500 customers).
+    recommend.train(sessions, workspace_id, now=clock.now())
     return LoadReport(
         customers=len(ids),
         consents=consents,
@@ -240,4 +248,5 @@ def load_demo(
         events_duplicate=duplicates,
         listen=heard,
         seconds=time.perf_counter() - started,
+        loyalty=rewarded,
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from kizuna import __version__
+from kizuna import __version__, housekeeping
 from kizuna.http import problems
 from kizuna.runtime import Runtime, build_runtime
 from kizuna.settings import Settings
@@ -19,14 +19,21 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app. Pass ``runtime`` to share an engine (tests, ``kizuna demo``)."""
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, *, background: bool = False
+) -> FastAPI:
+    """Build the app. Pass ``runtime`` to share an engine (tests, ``kizuna demo``).
+
+    ``background=True`` (``kizuna serve``, the ASGI entry point) runs the housekeeping loop
+    while the app is served, unless ``KIZUNA_HOUSEKEEPING=false``.
+    """
     owned = runtime is None
     rt = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with housekeeping.running(rt, enabled=background and settings.housekeeping):
+            yield
         if owned:
             rt.close()
 

@@ -5,4 +5,4 @@ from __future__ import annotations
 from kizuna.http.app import create_app
 from kizuna.settings import load_settings
 
-app = create_app(load_settings())
+app = create_app(load_settings(), background=True)

@@ -388,3 +388,23 @@ def find_member(session: Session, token: str, at: datetime) -> Member | None:
     if found is None or found[2] <= ensure_aware_utc(at):
         return None
     return Member(workspace_id=found[0], customer_id=found[1])
+
+
+def shipped_since(
+    session: Session, workspace_id: WorkspaceId, *, after_id: int, limit: int
+) -> list[tuple[int, int, CustomerId | None, datetime]]:
+    """Ideas that reached ``shipped`` after status-change id ``after_id``, in that order:
+    (change id, idea id, author customer or None, shipped at). For the loyalty programme."""
+    from sqlalchemy import select
+
+    from kizuna.ideas.tables import IdeaStatusChangeRow
+
+    rows = session.execute(
+        select(IdeaStatusChangeRow.id, IdeaRow.id, IdeaRow.author_customer_id,
+               IdeaStatusChangeRow.changed_at)
+        .join(IdeaRow, IdeaRow.id == IdeaStatusChangeRow.idea_id)
+        .where(IdeaStatusChangeRow.workspace_id == workspace_id,
+               IdeaStatusChangeRow.to_status == IdeaStatus.SHIPPED.value,
+               IdeaStatusChangeRow.id > after_id)
+        .order_by(IdeaStatusChangeRow.id).limit(limit))
+    return [(int(c), int(i), CustomerId(a) if a else None, at) for c, i, a, at in rows]

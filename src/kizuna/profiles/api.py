@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -268,3 +268,21 @@ def count_customers(session: Session, workspace_id: WorkspaceId) -> int:
         select(func.count()).select_from(CustomerRow).where(
             CustomerRow.workspace_id == workspace_id, CustomerRow.merged_into_id.is_(None))
     ) or 0)
+
+
+def birthdays_on(
+    session: Session, workspace_id: WorkspaceId, month_days: Sequence[tuple[int, int]]
+) -> list[tuple[CustomerId, date, str | None]]:
+    """Customers (not merged away) whose birthday falls on one of these (month, day) pairs:
+    (customer, birthday, time zone or None). For the loyalty programme's birthday bonus."""
+    from sqlalchemy import extract, or_
+
+    if not month_days:
+        return []
+    month, day = extract("month", CustomerRow.birthday), extract("day", CustomerRow.birthday)
+    rows = session.execute(
+        select(CustomerRow.id, CustomerRow.birthday, CustomerRow.timezone).where(
+            CustomerRow.workspace_id == workspace_id, CustomerRow.merged_into_id.is_(None),
+            CustomerRow.birthday.is_not(None),
+            or_(*[(month == m) & (day == d) for m, d in month_days])))
+    return [(CustomerId(i), b, tz) for i, b, tz in rows if b is not None]

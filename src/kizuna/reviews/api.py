@@ -337,3 +337,22 @@ def submit_review_with_link(
     if not store.mark_link_used(session, grant.link_id, review.id, at):
         raise ReviewLinkInvalid("This review link was already used.", field="t", reason="used")
     return review
+
+
+def approved_since(
+    session: Session, workspace_id: WorkspaceId, *, after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[tuple[int, CustomerId, datetime]]:
+    """Approved reviews after the (moderated_at, id) mark, in that order: (id, customer,
+    approved at). For the loyalty programme's review bonus."""
+    from sqlalchemy import select
+
+    query = select(ReviewRow.id, ReviewRow.customer_id, ReviewRow.moderated_at).where(
+        ReviewRow.workspace_id == workspace_id, ReviewRow.status == ReviewStatus.APPROVED.value,
+        ReviewRow.moderated_at.is_not(None))
+    if after is not None:
+        at, last_id = after
+        query = query.where((ReviewRow.moderated_at > at)
+                            | ((ReviewRow.moderated_at == at) & (ReviewRow.id > last_id)))
+    rows = session.execute(query.order_by(ReviewRow.moderated_at, ReviewRow.id).limit(limit))
+    return [(int(i), CustomerId(c), at) for i, c, at in rows if at is not None]

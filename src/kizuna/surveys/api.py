@@ -433,3 +433,23 @@ def import_responses_csv(
     file twice adds nothing (idempotent by ``response_id`` or by a hash of the row).
     """
     return csvio.import_csv(session, workspace_id, SurveyId(int(survey_id)), lines, at=at)
+
+
+def responses_since(
+    session: Session, workspace_id: WorkspaceId, *, after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[str, CustomerId, datetime]]:
+    """Completed responses by known customers after the (completed_at, id) mark, in that
+    order: (response id, customer, completed at). For the loyalty programme's survey bonus."""
+    from sqlalchemy import select
+
+    from kizuna.surveys.tables import SurveyResponseRow as R
+
+    query = select(R.id, R.customer_id, R.completed_at).where(
+        R.workspace_id == workspace_id, R.complete.is_(True), R.customer_id.is_not(None),
+        R.completed_at.is_not(None))
+    if after is not None:
+        at, last_id = after
+        query = query.where((R.completed_at > at) | ((R.completed_at == at) & (R.id > last_id)))
+    rows = session.execute(query.order_by(R.completed_at, R.id).limit(limit))
+    return [(str(i), CustomerId(c), at) for i, c, at in rows if c is not None and at is not None]

@@ -23,6 +23,9 @@ NAV: list[NavItem] = [
     NavItem(key="nav.feedback", route="feedback_inbox", active_prefix="/feedback"),
     NavItem(key="nav.reviews", route="reviews_list", active_prefix="/reviews"),
     NavItem(key="nav.ideas", route="ideas_admin", active_prefix="/ideas"),
+    NavItem(key="nav.loyalty", route="loyalty_overview", active_prefix="/loyalty"),
+    NavItem(key="nav.recommendations", route="recommendations", active_prefix="/recommendations",
+            role=Role.VIEWER),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Messaging: sandboxed message templates with customer variables (channels come later)."""
