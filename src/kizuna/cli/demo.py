@@ -174,4 +174,7 @@ def demo(
 
     from kizuna.http.app import create_app
 
-    uvicorn.run(create_app(settings, rt), host=host, port=port, log_level="info")
+    # Like `kizuna serve`: the housekeeping loop runs the loyalty programme every minute and
+    # retrains recommendations when they are due, so new demo orders earn points.
+    app = create_app(settings, rt, background=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")

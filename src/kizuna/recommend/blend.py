@@ -1,16 +1,20 @@
 """The blended recommender: buy-again, ALS, popularity and trending, weighted on validation.
 
 Every component is normalised per user (``components``: its best item scores 1) and the blend
-is their weighted sum; a tiny popularity term fills the tail. The weights are chosen on a
-validation split carved from the training data by time (its last ``VALIDATION_FRACTION`` of
-interactions): a coarse grid over the simplex in fifths that includes every single method as a
-corner, crossed with whether items the customer already has may be recommended, then hill
-climbing in tenths from the best point (``validation.ValidationPools.search``). The point with
-the best NDCG@k on the validation customers wins, a tie going to fewer components; so on
-validation the blend is never worse than the best single method. On small data sets
-(<= ``FACTOR_SEARCH_LIMIT`` interactions) the number of ALS factors is chosen on the same split
-among ``factors`` / 4, / 2 and ``factors`` (ALS alone, by NDCG@k). Every model is then refit on
-all the training data.
+is their weighted sum; a tiny popularity term fills the tail. The weights are chosen on up to
+``VALIDATION_FOLDS`` rolling validation folds carved from the training data by time (``split``:
+one global cut, or each customer's last interactions; each fold validates on the last
+``VALIDATION_FRACTION`` of the previous fold's fitting part). Folds are added only while they
+hold fewer than ``MAX_VALIDATION_USERS`` customers: small or bursty data gets more evidence,
+large data pays for one fold. The search (``validation.Validation.search``) is a coarse grid
+over the simplex in fifths that includes every single method as a corner, crossed with whether
+items the customer already has may be recommended, then hill climbing in tenths from the best
+point, scoring mean NDCG@k over every (fold, customer). ``Validation.select`` takes the best
+point unless it is a mix that beats the best single method by no more than one paired standard
+error, then that single method; so on validation the blend is never worse than the best single
+method. On small data sets (<= ``FACTOR_SEARCH_LIMIT`` interactions) the number of ALS factors
+is chosen on the same folds among ``factors`` / 4, / 2 and ``factors`` (ALS alone, by NDCG@k).
+Every model is then refit on all the training data.
 """
 
 from __future__ import annotations
@@ -26,17 +30,20 @@ from kizuna.recommend.contracts import Interactions, Recommendation
 from kizuna.recommend.models import FloatArray, IntArray, owned_mask, prepare, repeat_rates, top_n
 from kizuna.recommend.validation import (
     Point,
+    Split,
+    Validation,
     ValidationPools,
     Weights,
-    choose,
     corner,
     held_out,
+    split_by,
     time_split,
 )
 
 VALIDATION_FRACTION = 0.2
 MAX_VALIDATION_USERS = 3000
 MIN_VALIDATION_USERS = 5
+VALIDATION_FOLDS = 3
 FACTOR_SEARCH_LIMIT = 500_000
 SLACK = 40  # extra ALS candidates per user in the fast top-k path
 MIN_BLOCK = 8192
@@ -325,37 +332,61 @@ def _factor_choices(factors: int, n: int) -> list[int]:
     return sorted({max(8, factors // 4), max(8, factors // 2), factors})
 
 
+def _validation_folds(interactions: Interactions, split: Split,
+                      folds: int) -> Iterator[tuple[Interactions, Interactions]]:
+    """Up to ``folds`` (fit, validate) pairs: the last ``VALIDATION_FRACTION`` of
+    ``interactions`` by ``split``, then the last fraction of what is left, and so on
+    (rolling origin, each fold older than the one before)."""
+    rest = interactions
+    for _ in range(folds):
+        fit_part, valid_part, _ = split_by(rest, VALIDATION_FRACTION, split)
+        if len(fit_part) == 0 or len(valid_part) == 0:
+            return
+        yield fit_part, valid_part
+        rest = fit_part
+
+
 def fit_blend(interactions: Interactions, *, now: datetime | None = None, k: int = 10,
               factors: int = 64, iterations: int = 15, seed: int = 7,
+              split: Split = "global", folds: int = VALIDATION_FOLDS,
               progress: Callable[[str], None] | None = None) -> BlendedRecommender:
-    """Fit buy-again, ALS, popularity and trending, choose the blend's weights on a
-    time-based validation split of ``interactions``, then refit every model on all of them.
-    ``now`` anchors the recency decays (default: the last interaction)."""
+    """Fit buy-again, ALS, popularity and trending, choose the blend's weights on ``folds``
+    time-based validation splits (``split``: ``global`` or ``per_user``) of
+    ``interactions``, then refit every model on all of them. ``now`` anchors the recency
+    decays (default: the last interaction)."""
     at = int(now.timestamp()) if now is not None else None
-    fit_part, valid_part, _ = time_split(interactions, VALIDATION_FRACTION)
-    early = prepare(fit_part)
-    rows, relevant = held_out(early, valid_part, limit=MAX_VALIDATION_USERS, seed=seed)
+    parts = []
+    n_validation = 0
+    for fit_part, valid_part in _validation_folds(interactions, split, folds):
+        early = prepare(fit_part)
+        rows, relevant = held_out(early, valid_part, limit=MAX_VALIDATION_USERS, seed=seed)
+        if rows.shape[0] >= MIN_VALIDATION_USERS:
+            parts.append((early, rows, relevant))
+            n_validation += int(rows.shape[0])
+        if n_validation >= MAX_VALIDATION_USERS:  # enough customers: older folds add cost
+            break
     single_keep = dict.fromkeys(("popularity", "trending", "als"), True)
     validation: dict[str, float] = {}
     chosen_factors = factors
-    if rows.shape[0] >= MIN_VALIDATION_USERS:
+    if parts:
         if progress:
-            progress(f"Validation: {len(fit_part):,} interactions to fit, "
-                     f"{rows.shape[0]:,} customers to score")
-        best: tuple[float, int, ValidationPools] | None = None
-        for f in _factor_choices(factors, len(fit_part)):
-            comp = Components(early, factors=f, iterations=iterations, seed=seed,
-                              progress=progress)
-            pools = ValidationPools(comp, rows, relevant, k)
-            als_alone = max(pools.ndcg([(corner("als"), True), (corner("als"), False)]).values())
+            progress(f"Validation: {len(parts)} folds, {n_validation:,} customers to score")
+        best: tuple[float, int, Validation] | None = None
+        for f in _factor_choices(factors, len(parts[0][0].rows)):
+            folds_f = Validation([
+                ValidationPools(Components(early, factors=f, iterations=iterations, seed=seed,
+                                           progress=progress), rows, relevant, k)
+                for early, rows, relevant in parts])
+            als_alone = max(folds_f.ndcg([(corner("als"), True),
+                                          (corner("als"), False)]).values())
             if best is None or als_alone > best[0] + 1e-12:
-                best = (als_alone, f, pools)
+                best = (als_alone, f, folds_f)
         assert best is not None
-        _, chosen_factors, pools = best
+        _, chosen_factors, chosen = best
         if progress:
             progress(f"Choosing the blend weights ({chosen_factors} ALS factors)")
-        scores = pools.search()
-        weights, keep_owned = choose(scores)
+        scores = chosen.search()
+        weights, keep_owned = chosen.select(scores)
         validation["buy_again"] = scores[(corner("buy_again"), True)]
         for name in single_keep:
             kept, dropped = scores[(corner(name), True)], scores[(corner(name), False)]
@@ -372,7 +403,7 @@ def fit_blend(interactions: Interactions, *, now: datetime | None = None, k: int
                       iterations=iterations, seed=seed, progress=progress)
     return BlendedRecommender(full, weights, keep_owned=keep_owned,
                               single_keep_owned=single_keep, validation=validation,
-                              validation_customers=int(rows.shape[0]))
+                              validation_customers=n_validation)
 
 
 __all__ = ["BlendedRecommender", "fit_blend", "time_split"]

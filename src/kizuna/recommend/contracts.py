@@ -55,7 +55,9 @@ class MethodScores:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Evaluation:
-    """A time-based split's result: train before ``split_at``, test from it."""
+    """A time-based split's result. ``split`` ``global``: train before ``split_at``, test
+    from it; ``per_user``: each customer's last interactions are test, ``split_at`` is the
+    earliest of them. ``validation`` is NDCG@k on the blend's validation folds."""
 
     dataset: str
     k: int
@@ -64,3 +66,6 @@ class Evaluation:
     test_customers: int
     rows: tuple[MethodScores, ...]
     blend_weights: dict[str, float]
+    split: str = "global"
+    validation: dict[str, float] = field(default_factory=dict)
+    blend_keeps_owned: bool = True

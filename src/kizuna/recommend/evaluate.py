@@ -1,12 +1,15 @@
 """Offline evaluation on a time-based split: precision@k, recall@k, NDCG@k and coverage of
 popularity, buy-again, ALS and the blend (docs/reference/recommendation-quality.md).
 
-Split: the interactions before the time at which ``1 - test_fraction`` of them have happened
-train every method; the rest is test. Test customers have at least one train and one test
-interaction. Relevant items are everything a test customer interacted with in the test period,
-including items they already had in training (a re-purchase is a hit): the same rule for every
-method, or a buy-again signal could not show. The catalogue for coverage is the items of the
-training period (nothing else can be recommended).
+Split (``split``): ``global`` trains every method on the interactions before the time at which
+``1 - test_fraction`` of them have happened and tests on the rest; ``per_user`` tests on each
+customer's own last ``test_fraction`` of interactions by time and trains on everything else
+(``validation.per_user_split``). The blend's validation folds use the same kind of split.
+Test customers have at least one train and one test interaction. Relevant items are
+everything a test customer interacted with in the test period, including items they already
+had in training (a re-purchase is a hit): the same rule for every method, or a buy-again
+signal could not show. The catalogue for coverage is the items of the training period
+(nothing else can be recommended).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from kizuna.recommend.blend import BlendedRecommender, fit_blend
 from kizuna.recommend.contracts import Evaluation, Interactions, MethodScores
 from kizuna.recommend.metrics import FloatVector, coverage, ranking_metrics
-from kizuna.recommend.validation import held_out, hits_of, time_split
+from kizuna.recommend.validation import Split, held_out, hits_of, split_by
 
 METHODS = ("popularity", "trending", "buy_again", "als", "blend")
 BATCH = 1000
@@ -60,15 +63,16 @@ def per_user_metrics(model: BlendedRecommender, test: Interactions, *,
 
 def evaluate(interactions: Interactions, *, k: int = 10, test_fraction: float = 0.2,
              now: datetime | None = None, seed: int = 7, factors: int = 64,
-             iterations: int = 15,
+             iterations: int = 15, split: Split = "global",
              progress: Callable[[str], None] | None = None) -> Evaluation:
-    """Train on the first ``1 - test_fraction`` of the timeline and score the rest."""
-    train, test, cut = time_split(interactions, test_fraction)
+    """Train on the earlier part of the data by ``split`` and score the rest (module
+    docstring)."""
+    train, test, cut = split_by(interactions, test_fraction, split)
     if progress:
-        progress(f"Split at {datetime.fromtimestamp(cut, UTC):%Y-%m-%d %H:%M} UTC: "
+        progress(f"{split} split from {datetime.fromtimestamp(cut, UTC):%Y-%m-%d %H:%M} UTC: "
                  f"{len(train):,} train, {len(test):,} test interactions")
     model = fit_blend(train, now=now, k=k, factors=factors, iterations=iterations, seed=seed,
-                      progress=progress)
+                      split=split, progress=progress)
     if progress:
         progress("Scoring the test customers")
     scores = per_user_metrics(model, test, k=k)
@@ -80,7 +84,8 @@ def evaluate(interactions: Interactions, *, k: int = 10, test_fraction: float = 
     return Evaluation(dataset=interactions.name, k=k, split_at=datetime.fromtimestamp(cut, UTC),
                       train_interactions=len(train),
                       test_customers=rows[0].customers if rows else 0, rows=rows,
-                      blend_weights=model.weights)
+                      blend_weights=model.weights, split=split,
+                      validation=dict(model.validation), blend_keeps_owned=model.keep_owned)
 
 
 def _mean(values: FloatVector) -> float:

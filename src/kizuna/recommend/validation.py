@@ -1,16 +1,23 @@
-"""Time-based splits and the validation grid search behind the blend's weights."""
+"""Time-based splits and the validation grid search behind the blend's weights.
+
+Two time-based splits (``Split``): ``global`` cuts the whole timeline at one moment (what a
+shop sees in production: train on the past, predict the future); ``per_user`` holds out each
+customer's own last interactions (every active customer gets a test set; the usual protocol
+for MovieLens, e.g. RecBole's temporal ordering with a per-user ratio split).
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from kizuna.recommend.components import COMPONENTS, TAIL, Components
 from kizuna.recommend.contracts import Interactions
-from kizuna.recommend.metrics import ranking_metrics
+from kizuna.recommend.metrics import FloatVector, ranking_metrics
 from kizuna.recommend.models import FloatArray, IntArray, Prepared, owned_mask, subset, top_n
 
 COARSE_STEPS = 5  # the coarse grid: weights in fifths, every corner included
@@ -18,6 +25,8 @@ FINE_STEPS = 10  # hill climbing: weights in tenths
 VALIDATION_BATCH = 500
 Weights = tuple[float, ...]
 Point = tuple[Weights, bool]  # (weights in COMPONENTS order, keep owned items)
+Split = Literal["global", "per_user"]
+SPLITS: tuple[Split, ...] = ("global", "per_user")
 
 
 def time_split(interactions: Interactions,
@@ -32,6 +41,36 @@ def time_split(interactions: Interactions,
         cut = int(times.min()) + 1
     before = times < cut
     return subset(interactions, before), subset(interactions, ~before), cut
+
+
+def per_user_split(interactions: Interactions,
+                   fraction: float) -> tuple[Interactions, Interactions, int]:
+    """(before, held out, first held-out time): each customer's last ``floor(fraction * n)``
+    of their ``n`` interactions by time (ties keep the data's order); customers with fewer
+    than ``1 / fraction`` interactions are all training."""
+    n = len(interactions)
+    if n == 0:
+        return interactions, interactions, 0
+    order = np.lexsort((np.arange(n), interactions.times, interactions.users))
+    users = interactions.users[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(users)) + 1]
+    counts = np.diff(np.r_[starts, n])
+    position = np.arange(n) - np.repeat(starts, counts)
+    n_test = np.floor(counts * fraction + 1e-9).astype(np.int64)
+    later = np.zeros(n, dtype=bool)
+    later[order[position >= np.repeat(counts - n_test, counts)]] = True
+    first = int(interactions.times[later].min()) if later.any() else 0
+    return subset(interactions, ~later), subset(interactions, later), first
+
+
+def split_by(interactions: Interactions, fraction: float,
+             split: Split = "global") -> tuple[Interactions, Interactions, int]:
+    """``time_split`` or ``per_user_split``: (train, test, split time or first test time)."""
+    if split == "per_user":
+        return per_user_split(interactions, fraction)
+    if split == "global":
+        return time_split(interactions, fraction)
+    raise ValueError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
 
 
 def held_out(train: Prepared, test: Interactions, *, limit: int | None = None,
@@ -130,12 +169,12 @@ class ValidationPools:
             n_rel = np.array([len(x) for x in brel], dtype=np.int64)
             self.batches.append((parts, invalid, owned_c, hits_c, n_rel))
 
-    def ndcg(self, points: Sequence[Point]) -> dict[Point, float]:
-        """Mean NDCG@k over the validation users of each point."""
-        totals = dict.fromkeys(points, 0.0)
+    def per_user(self, points: Sequence[Point]) -> dict[Point, FloatVector]:
+        """NDCG@k of every validation user (in ``rows`` order) at each point."""
+        parts_by_point: dict[Point, list[FloatVector]] = {p: [] for p in points}
         for parts, invalid, owned_c, hits_c, n_rel in self.batches:
             tail = TAIL * parts[2]
-            for point in totals:
+            for point, out in parts_by_point.items():
                 weights, keep = point
                 s = tail.copy()
                 for w, part in zip(weights, parts, strict=True):
@@ -146,9 +185,33 @@ class ValidationPools:
                     s[owned_c] = -np.inf
                 best = top_n(s.astype(np.float32), self.k)
                 hits = np.take_along_axis(hits_c, np.maximum(best, 0), axis=1) & (best >= 0)
-                totals[point] += float(ranking_metrics(hits, n_rel, self.k)[2].sum())
-        n = max(self.n_users, 1)
-        return {point: total / n for point, total in totals.items()}
+                out.append(ranking_metrics(hits, n_rel, self.k)[2])
+        return {p: np.concatenate(v) if v else np.zeros(0) for p, v in parts_by_point.items()}
+
+    def ndcg(self, points: Sequence[Point]) -> dict[Point, float]:
+        """Mean NDCG@k over the validation users of each point."""
+        return {p: _mean(v) for p, v in self.per_user(points).items()}
+
+
+class Validation:
+    """Several validation folds scored together: a point's per-user NDCG@k is the
+    concatenation over the folds (a customer active in two folds counts twice)."""
+
+    def __init__(self, folds: Sequence[ValidationPools]) -> None:
+        self.folds = list(folds)
+        self.n_users = sum(f.n_users for f in self.folds)
+        self.per_point: dict[Point, FloatVector] = {}
+
+    def per_user(self, points: Sequence[Point]) -> dict[Point, FloatVector]:
+        fresh = [p for p in dict.fromkeys(points) if p not in self.per_point]
+        if fresh:
+            scored = [f.per_user(fresh) for f in self.folds]
+            for p in fresh:
+                self.per_point[p] = np.concatenate([s[p] for s in scored])
+        return {p: self.per_point[p] for p in points}
+
+    def ndcg(self, points: Sequence[Point]) -> dict[Point, float]:
+        return {p: _mean(v) for p, v in self.per_user(points).items()}
 
     def search(self, max_rounds: int = 6) -> dict[Point, float]:
         """The coarse grid (steps of 1/COARSE_STEPS, every corner included), then hill
@@ -163,6 +226,27 @@ class ValidationPools:
             if choose(scores) == here:
                 break
         return scores
+
+    def paired_se(self, a: Point, b: Point) -> float:
+        """Standard error of the mean per-user NDCG difference between two points."""
+        diff = self.per_point[a] - self.per_point[b]
+        return float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else 0.0
+
+    def select(self, scores: dict[Point, float]) -> Point:
+        """The blend's point: the best by mean NDCG@k (``choose``), unless it beats the best
+        single method by no more than one paired standard error, then that single method
+        (a mix must earn its extra components beyond noise). Either way the result is never
+        worse than the best single method on validation."""
+        best = choose(scores)
+        single = choose({p: v for p, v in scores.items() if sum(w > 0 for w in p[0]) == 1})
+        if best == single:
+            return best
+        gain = scores[best] - scores[single]
+        return best if gain > self.paired_se(best, single) else single
+
+
+def _mean(values: FloatVector) -> float:
+    return float(values.mean()) if values.size else 0.0
 
 
 def choose(scores: dict[Point, float]) -> Point:

@@ -118,3 +118,19 @@ def test_tiny_and_empty_data_do_not_break() -> None:
                        baskets=np.array([1, 1, 2]))
     small = fit_blend(one, **FAST)
     assert [r.product_id for r in small.recommend([2], n=5)[2]][:1] in ([5], [6])
+
+
+def test_a_mix_must_beat_the_best_single_method_by_more_than_noise() -> None:
+    from kizuna.recommend.validation import Validation, corner
+
+    rng = np.random.default_rng(0)
+    single = (corner("als"), False)
+    mix = ((0.0, 0.5, 0.5, 0.0), False)
+    base = rng.random(400)
+    for gain, expected in ((0.001, single), (0.05, mix)):
+        v = Validation([])
+        v.per_point = {single: base, mix: base + gain + rng.normal(0, 0.1, 400),
+                       (corner("popularity"), True): base - 0.2}
+        scores = {p: float(x.mean()) for p, x in v.per_point.items()}
+        assert v.select(scores) == expected
+        assert scores[v.select(scores)] >= scores[single]  # never below the best single
