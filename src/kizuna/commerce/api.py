@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -350,3 +350,50 @@ def spend_by_customer(
             if cid is not None:
                 found[CustomerId(int(cid))] = Decimal(total or 0)
     return found
+
+
+def product_details(
+    session: Session, workspace_id: WorkspaceId, product_ids: Iterable[int]
+) -> dict[int, dict[str, Any]]:
+    """Catalogue fields of products by internal id (id, external_id, name, category, price,
+    currency, url, image_url, attributes); unknown ids are left out."""
+    wanted = sorted(set(product_ids))
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for row in session.execute(select(
+            products_t.c.id, products_t.c.external_id, products_t.c.name, products_t.c.category,
+            products_t.c.price, products_t.c.currency, products_t.c.url, products_t.c.image_url,
+            products_t.c.attributes,
+        ).where(products_t.c.workspace_id == workspace_id,
+                in_values(session, products_t.c.id, wanted[start:start + CHUNK]))):
+            out[int(row.id)] = dict(row._mapping)
+    return out
+
+
+def product_id(session: Session, workspace_id: WorkspaceId, external_id: str) -> int | None:
+    """The internal id of the product with this external id, or None."""
+    found = session.scalar(select(ProductRow.id).where(
+        ProductRow.workspace_id == workspace_id, ProductRow.external_id == external_id))
+    return None if found is None else int(found)
+
+
+def purchased_product_ids(
+    session: Session, workspace_id: WorkspaceId, customer_id: CustomerId
+) -> set[int]:
+    """Products in the customer's non-cancelled orders (a bought-then-returned product still
+    counts: the customer knows it)."""
+    return {int(p) for p in session.scalars(
+        select(OrderItemRow.product_id).distinct()
+        .join(OrderRow, OrderRow.id == OrderItemRow.order_id)
+        .where(OrderRow.workspace_id == workspace_id, OrderRow.customer_id == customer_id,
+               OrderRow.status != "cancelled", OrderItemRow.product_id.is_not(None)))
+            if p is not None}
+
+
+def last_order_stored_at(session: Session, workspace_id: WorkspaceId) -> datetime | None:
+    """When the newest order was stored (``created_at``: an import of old orders counts)."""
+    value = session.scalar(select(func.max(OrderRow.created_at)).where(
+        OrderRow.workspace_id == workspace_id))
+    if value is None or isinstance(value, datetime):
+        return value
+    return _parse(value)

@@ -24,7 +24,7 @@ from kizuna.recommend.tables import (
     RecommenderRunRow,
     RecommenderSettingsRow,
 )
-from kizuna.types import WorkspaceId
+from kizuna.types import CustomerId, WorkspaceId
 
 CHUNK = 2000
 recs_t: Table = CustomerRecommendationRow.__table__  # type: ignore[assignment]
@@ -236,52 +236,23 @@ def count_rows(session: Session, run_id: int) -> dict[str, int]:
 def product_rows(
     session: Session, workspace_id: WorkspaceId, product_ids: Iterable[int]
 ) -> dict[int, dict[str, Any]]:
-    products = commerce.products_t
-    wanted = sorted(set(product_ids))
-    out: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        for row in session.execute(select(
-            products.c.id, products.c.external_id, products.c.name, products.c.category,
-            products.c.price, products.c.currency, products.c.url, products.c.image_url,
-            products.c.attributes,
-        ).where(products.c.workspace_id == workspace_id,
-                in_values(session, products.c.id, wanted[start:start + CHUNK]))):
-            out[int(row.id)] = dict(row._mapping)
-    return out
+    return commerce.product_details(session, workspace_id, product_ids)
 
 
 def product_id_by_external(
     session: Session, workspace_id: WorkspaceId, external_id: str
 ) -> int | None:
-    products = commerce.products_t
-    found = session.scalar(select(products.c.id).where(
-        products.c.workspace_id == workspace_id, products.c.external_id == external_id))
-    return None if found is None else int(found)
+    return commerce.product_id(session, workspace_id, external_id)
 
 
 def purchased_products(
     session: Session, workspace_id: WorkspaceId, customer_id: int
 ) -> set[int]:
-    """Products in the customer's non-cancelled orders (net of nothing: a bought-then-returned
-    product still counts as known to the customer)."""
-    orders, items = commerce.orders_t, commerce.items_t
-    return {int(p) for p in session.scalars(
-        select(items.c.product_id).distinct()
-        .join(orders, orders.c.id == items.c.order_id)
-        .where(orders.c.workspace_id == workspace_id, orders.c.customer_id == customer_id,
-               orders.c.status != "cancelled", items.c.product_id.is_not(None)))}
+    return commerce.purchased_product_ids(session, workspace_id, CustomerId(customer_id))
 
 
 def last_order_created(session: Session, workspace_id: WorkspaceId) -> datetime | None:
-    """When the newest order was stored (``created_at``: imports of old orders count)."""
-    orders = commerce.orders_t
-    value = session.scalar(select(func.max(orders.c.created_at)).where(
-        orders.c.workspace_id == workspace_id))
-    if value is None or isinstance(value, datetime):
-        return value
-    from datetime import UTC
-
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    return commerce.last_order_stored_at(session, workspace_id)
 
 
 def to_card(row: dict[str, Any], in_stock: bool) -> ProductCard:
