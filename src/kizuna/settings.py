@@ -84,8 +84,9 @@ class Settings(BaseSettings):
         "is due (overdue afterwards)."
     )
     smtp_url: SecretStr | None = Field(
-        None, description="SMTP server for alerts: smtp://user:pass@host:587?starttls=1, "
-        "smtps://host:465 or smtp://127.0.0.1:1025 (unset: no alert email)."
+        None, description="SMTP server for alerts and customer emails: "
+        "smtp://user:pass@host:587?starttls=1, smtps://host:465 or smtp://127.0.0.1:1025 "
+        "(unset: no alert email)."
     )
     alert_email_from: str | None = Field(
         None, description="Sender address of alert emails."
@@ -104,6 +105,25 @@ class Settings(BaseSettings):
         "", description="Comma-separated hosts that alert webhooks may reach even though they "
         "resolve to private, loopback or link-local addresses."
     )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public address of this server as customers "
+        "reach it (scheme and host, no trailing path); unsubscribe and tracking links in "
+        "emails point here."
+    )
+    email_from: str = Field(
+        "kizuna@localhost", description="Envelope sender and default From of customer emails."
+    )
+    unsubscribe_mailto: str | None = Field(
+        None, description="Address for the mailto: form of List-Unsubscribe (unset: only "
+        "the one-click https link)."
+    )
+    dkim_domain: str | None = Field(
+        None, description="Domain (d=) of DKIM signatures on customer emails (unset: no DKIM)."
+    )
+    dkim_selector: str = Field("kizuna", description="DKIM selector (s=).")
+    dkim_private_key_file: str | None = Field(
+        None, description="PEM file with the DKIM RSA private key."
+    )
     idea_review_threshold: int = Field(
         10, ge=0, description="Votes at which a new idea on the idea board moves to "
         "`under_review` by itself (0 turns the automatic move off)."
@@ -119,6 +139,14 @@ class Settings(BaseSettings):
     recommend_check_seconds: float = Field(
         3600, gt=0, description="Seconds between checks whether recommendations are due for "
         "retraining (the recommender decides whether to train)."
+    )
+    worker_in_server: bool = Field(
+        True, description="Run a delivery outbox worker thread inside `kizuna serve` (small "
+        "installs); turn off when separate `kizuna worker` processes run the jobs."
+    )
+    job_stall_seconds: float = Field(
+        30, gt=0, description="Seconds without a heartbeat after which a running outbox job "
+        "counts as stalled (its worker crashed) and is re-queued by any worker."
     )
 
     @field_validator("database_url")

@@ -8,12 +8,14 @@ import typer
 
 from kizuna import __version__
 from kizuna.cli import admin, clv, demo, imports, report, serve
+from kizuna.cli import experiments as experiments_cli
 from kizuna.cli import feedback as feedback_cli
 from kizuna.cli import loyalty as loyalty_cli
 from kizuna.cli import recommend as recommend_cli
 from kizuna.cli import surveys as survey_cli
 from kizuna.cli import template as template_cli
 from kizuna.cli import text as text_cli
+from kizuna.cli import worker as worker_cli
 from kizuna.cli.context import fail
 from kizuna.errors import KizunaError
 from kizuna.settings import load_settings
@@ -64,7 +66,9 @@ app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(recommend_cli.app, name="recommend")
 app.add_typer(loyalty_cli.app, name="loyalty")
 app.add_typer(template_cli.app, name="template")
+app.add_typer(experiments_cli.app, name="experiments")
 app.command("report")(report.report)
+app.command("worker")(worker_cli.worker)
 
 
 def main() -> None:

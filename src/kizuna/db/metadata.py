@@ -51,9 +51,11 @@ def import_all_tables() -> MetaData:
     from kizuna.auth import tables as _auth  # noqa: F401
     from kizuna.bulk_import import tables as _bulk_import  # noqa: F401
     from kizuna.commerce import tables as _commerce  # noqa: F401
+    from kizuna.experiments import tables as _experiments  # noqa: F401
     from kizuna.feedback import tables as _feedback  # noqa: F401
     from kizuna.ideas import tables as _ideas  # noqa: F401
     from kizuna.ingest import tables as _ingest  # noqa: F401
+    from kizuna.jobs import tables as _jobs  # noqa: F401
     from kizuna.loyalty import tables as _loyalty  # noqa: F401
     from kizuna.profiles import tables as _profiles  # noqa: F401
     from kizuna.recommend import tables as _recommend  # noqa: F401

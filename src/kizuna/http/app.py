@@ -32,7 +32,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with housekeeping.running(rt, enabled=background and settings.housekeeping):
+        from kizuna.jobs import worker as jobs_worker
+
+        async with (
+            housekeeping.running(rt, enabled=background and settings.housekeeping),
+            jobs_worker.running(rt.sessions, clock=rt.clock,
+                                enabled=background and settings.worker_in_server,
+                                stall_seconds=settings.job_stall_seconds),
+        ):
             yield
         if owned:
             rt.close()

@@ -1,6 +1,6 @@
-"""Facade of the messaging domain: render message templates, preview them for a customer.
-
-Channels and test sends arrive with journeys; this slice renders only.
+"""Facade of the messaging domain: render message templates, preview them for a customer,
+and deliver through channels (email over SMTP, signed webhooks; see
+docs/reference/channels.md).
 """
 
 from __future__ import annotations
@@ -12,6 +12,45 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from kizuna.messaging.channels.base import (
+    Channel,
+    Delivered,
+    DeliveryOutcome,
+    Failed,
+    OutgoingMessage,
+    Retryable,
+    backoff_seconds,
+)
+from kizuna.messaging.channels.smtp import (
+    SmtpChannel,
+    SmtpTarget,
+    build_simple_email,
+    deliver,
+    email_channel,
+    header_safe,
+    parse_smtp_url,
+)
+from kizuna.messaging.channels.tracking import PIXEL_GIF, TrackedHit
+from kizuna.messaging.channels.tracking import read_token as read_tracking_token
+from kizuna.messaging.channels.tracking import record_hit as record_tracking_hit
+from kizuna.messaging.channels.unsubscribe import (
+    UnsubscribeScope,
+    is_unsubscribed,
+    read_unsubscribe_token,
+    unsubscribe,
+    unsubscribe_token,
+)
+from kizuna.messaging.channels.webhook import (
+    Resolver,
+    WebhookChannel,
+    allowed_hosts,
+    check_webhook_url,
+    post_signed,
+    system_resolver,
+    webhook_channel,
+)
+from kizuna.messaging.channels.webhook import sign as sign_webhook
+from kizuna.messaging.channels.webhook import verify as verify_webhook
 from kizuna.messaging.contracts import (
     LOCALES,
     MessageTemplate,
@@ -30,12 +69,44 @@ from kizuna.messaging.variables import customer_context
 from kizuna.types import CustomerId, WorkspaceId
 
 __all__ = [
+    "PIXEL_GIF",
+    "Channel",
+    "Delivered",
+    "DeliveryOutcome",
+    "Failed",
+    "OutgoingMessage",
+    "Resolver",
+    "Retryable",
+    "SmtpChannel",
+    "SmtpTarget",
+    "TrackedHit",
+    "UnsubscribeScope",
+    "WebhookChannel",
+    "allowed_hosts",
+    "backoff_seconds",
+    "build_simple_email",
+    "check_webhook_url",
     "choose_locale",
     "customer_context",
+    "deliver",
+    "email_channel",
+    "header_safe",
+    "is_unsubscribed",
+    "parse_smtp_url",
+    "post_signed",
     "preview",
+    "read_tracking_token",
+    "read_unsubscribe_token",
+    "record_tracking_hit",
     "render_message",
+    "sign_webhook",
+    "system_resolver",
     "template_from_document",
+    "unsubscribe",
+    "unsubscribe_token",
     "validate_template",
+    "verify_webhook",
+    "webhook_channel",
 ]
 
 

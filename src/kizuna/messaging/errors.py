@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kizuna.errors import Invalid
+from kizuna.errors import Invalid, NotFound
 
 
 class TemplateError(Invalid):
@@ -90,3 +90,14 @@ class HeaderUnsafe(TemplateError):
     character (which could inject mail headers); remove it from the template or the value."""
 
     code = "template-header-unsafe"
+
+
+class LinkInvalid(NotFound):
+    """The unsubscribe or tracking link is damaged or was altered; open the link exactly as it
+    appears in the email, or use the unsubscribe link of a newer email."""
+
+    code = "message-link-invalid"
+
+    def __init__(self, message: str | None = None, **fields: Any) -> None:
+        super().__init__(message or "This link is damaged or was altered; open it exactly as "
+                         "it appears in the email.", **fields)

@@ -11,9 +11,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from kizuna.web import (
+    i18n_experiments,
     i18n_feedback,
     i18n_ideas,
+    i18n_jobs,
     i18n_loyalty,
+    i18n_messaging,
     i18n_overview,
     i18n_public,
     i18n_recommend,
@@ -227,7 +230,8 @@ ja: dict[str, str] = {
 }
 
 for _module in (i18n_overview, i18n_public, i18n_surveys, i18n_feedback, i18n_reviews,
-                i18n_ideas, i18n_recommend, i18n_loyalty):
+                i18n_ideas, i18n_recommend, i18n_loyalty, i18n_messaging, i18n_experiments,
+                i18n_jobs):
     en.update(_module.EN)
     ja.update(_module.JA)
 

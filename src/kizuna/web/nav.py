@@ -24,8 +24,10 @@ NAV: list[NavItem] = [
     NavItem(key="nav.reviews", route="reviews_list", active_prefix="/reviews"),
     NavItem(key="nav.ideas", route="ideas_admin", active_prefix="/ideas"),
     NavItem(key="nav.loyalty", route="loyalty_overview", active_prefix="/loyalty"),
+    NavItem(key="nav.pdca", route="pdca_list", active_prefix="/pdca"),
     NavItem(key="nav.recommendations", route="recommendations", active_prefix="/recommendations",
             role=Role.VIEWER),
+    NavItem(key="nav.jobs", route="jobs_overview", active_prefix="/jobs", role=Role.ADMIN),
 ]
 
 

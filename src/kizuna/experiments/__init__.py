@@ -1,0 +1,1 @@
+"""Experiments: stable assignment with holdouts, uplift statistics and PDCA records."""
