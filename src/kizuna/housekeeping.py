@@ -70,10 +70,18 @@ def _check_recommendations(rt: Runtime, workspace_id: WorkspaceId, now: datetime
     return recommend.retrain_if_due(rt.sessions, workspace_id, now=now)
 
 
+def _recompute_segments(rt: Runtime, workspace_id: WorkspaceId, now: datetime) -> object:
+    from kizuna.segments import api as segments
+
+    with transaction(rt.sessions) as session:
+        return segments.recompute_all(session, workspace_id, now)
+
+
 def default_tasks(settings: Settings) -> list[Task]:
     return [
         Task("loyalty", settings.loyalty_run_seconds, _run_loyalty),
         Task("recommend", settings.recommend_check_seconds, _check_recommendations),
+        Task("segments", settings.segment_recompute_seconds, _recompute_segments),
     ]
 
 

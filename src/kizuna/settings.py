@@ -140,6 +140,10 @@ class Settings(BaseSettings):
         3600, gt=0, description="Seconds between checks whether recommendations are due for "
         "retraining (the recommender decides whether to train)."
     )
+    segment_recompute_seconds: float = Field(
+        300, gt=0, description="Seconds between full segment recomputes per workspace (so "
+        "time-based conditions such as no_order_for_days fire without an event)."
+    )
     worker_in_server: bool = Field(
         True, description="Run a delivery outbox worker thread inside `kizuna serve` (small "
         "installs); turn off when separate `kizuna worker` processes run the jobs."

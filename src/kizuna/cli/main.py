@@ -12,6 +12,7 @@ from kizuna.cli import experiments as experiments_cli
 from kizuna.cli import feedback as feedback_cli
 from kizuna.cli import loyalty as loyalty_cli
 from kizuna.cli import recommend as recommend_cli
+from kizuna.cli import segments as segments_cli
 from kizuna.cli import surveys as survey_cli
 from kizuna.cli import template as template_cli
 from kizuna.cli import text as text_cli
@@ -67,6 +68,7 @@ app.add_typer(recommend_cli.app, name="recommend")
 app.add_typer(loyalty_cli.app, name="loyalty")
 app.add_typer(template_cli.app, name="template")
 app.add_typer(experiments_cli.app, name="experiments")
+app.add_typer(segments_cli.app, name="segments")
 app.command("report")(report.report)
 app.command("worker")(worker_cli.worker)
 

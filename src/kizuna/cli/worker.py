@@ -25,11 +25,13 @@ def worker(
     Run several on PostgreSQL for throughput; on SQLite several are safe but take turns.
     """
     from kizuna.jobs.worker import Worker
+    from kizuna.messaging import handlers as message_handlers
     from kizuna.runtime import build_runtime
 
     settings = settings_of(ctx)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     rt = build_runtime(settings)
+    message_handlers.register(settings, clock=rt.clock)  # before the Worker copies handlers
     w = Worker(rt.sessions, clock=rt.clock, concurrency=concurrency,
                stall_seconds=settings.job_stall_seconds, poll_seconds=poll, batch=batch)
 

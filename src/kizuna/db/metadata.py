@@ -57,9 +57,11 @@ def import_all_tables() -> MetaData:
     from kizuna.ingest import tables as _ingest  # noqa: F401
     from kizuna.jobs import tables as _jobs  # noqa: F401
     from kizuna.loyalty import tables as _loyalty  # noqa: F401
+    from kizuna.messaging import policy_tables as _messaging_policy  # noqa: F401
     from kizuna.profiles import tables as _profiles  # noqa: F401
     from kizuna.recommend import tables as _recommend  # noqa: F401
     from kizuna.reviews import tables as _reviews  # noqa: F401
+    from kizuna.segments import tables as _segments  # noqa: F401
     from kizuna.surveys import tables as _surveys  # noqa: F401
     from kizuna.workspaces import tables as _workspaces  # noqa: F401
 

@@ -33,7 +33,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from kizuna.jobs import worker as jobs_worker
+        from kizuna.messaging import handlers as message_handlers
 
+        if background and settings.worker_in_server:
+            message_handlers.register(settings, clock=rt.clock)
         async with (
             housekeeping.running(rt, enabled=background and settings.housekeeping),
             jobs_worker.running(rt.sessions, clock=rt.clock,
@@ -65,6 +68,7 @@ def create_app(
         metrics,
         recommendations,
         reviews,
+        segments,
         surveys,
     )
 
@@ -78,6 +82,7 @@ def create_app(
     app.include_router(feedback.router)
     app.include_router(recommendations.router)
     app.include_router(loyalty.router)
+    app.include_router(segments.router)
     feedback.install_alert_delivery(app)  # closed-loop alerts go out after the commit
 
     from kizuna.web import app as web

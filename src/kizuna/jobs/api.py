@@ -32,7 +32,7 @@ from kizuna.jobs.errors import JobKindInvalid, JobNotFound, JobNotRetryable
 __all__ = [
     "Attempt", "Done", "Enqueued", "Fail", "Handler", "Job", "JobLost", "JobOutcome",
     "JobStatus", "Retry", "StatusCount", "backoff_seconds", "begin_send", "claim", "counts",
-    "enqueue", "get_job", "job_attempts", "list_jobs", "register_handler",
+    "enqueue", "enqueue_many", "get_job", "job_attempts", "list_jobs", "register_handler",
     "registered_handlers", "requeue_stalled", "retry_job",
 ]
 
@@ -56,6 +56,24 @@ def enqueue(session: Session, *, workspace_id: int, kind: str, idempotency_key: 
         session, workspace_id=workspace_id, kind=kind, idempotency_key=idempotency_key,
         payload=payload, max_attempts=max(1, max_attempts), run_after=run_after or now, now=now)
     return Enqueued(job, created)
+
+
+def enqueue_many(session: Session, *, workspace_id: int, kind: str,
+                 jobs: list[tuple[str, dict[str, Any]]], now: datetime,
+                 max_attempts: int = 5, chunk: int = 500) -> int:
+    """Add many ``(idempotency_key, payload)`` jobs of one kind (existing keys are skipped);
+    the number added. One multi-row INSERT per ``chunk`` jobs (a campaign's recipients)."""
+    if not kind or len(kind) > 64:
+        raise JobKindInvalid(kind=kind)
+    base = {"workspace_id": workspace_id, "kind": kind, "status": JobStatus.QUEUED.value,
+            "attempts": 0, "max_attempts": max(1, max_attempts), "run_after": now,
+            "possible_duplicate": False, "created_at": now}
+    added = 0
+    for start in range(0, len(jobs), chunk):
+        added += store.insert_jobs(session, [
+            {**base, "idempotency_key": key, "payload": payload}
+            for key, payload in jobs[start:start + chunk]])
+    return added
 
 
 def claim(sessions: sessionmaker[Session], *, worker: str, now: datetime, limit: int = 1,
@@ -86,6 +104,10 @@ def complete(sessions: sessionmaker[Session], job: Job, outcome: JobOutcome,
         elif isinstance(outcome, Fail):
             status, ok = JobStatus.FAILED, store.finish(
                 session, job, status=JobStatus.FAILED, now=now, error=outcome.reason)
+        elif outcome.deferred:
+            status, ok = JobStatus.QUEUED, store.finish(
+                session, job, status=JobStatus.QUEUED, now=now, error=outcome.reason,
+                run_after=now + timedelta(seconds=outcome.delay or 0.0), refund_attempt=True)
         elif job.attempts >= job.max_attempts:
             status, ok = JobStatus.DEAD, store.finish(
                 session, job, status=JobStatus.DEAD, now=now, error=outcome.reason)

@@ -57,10 +57,15 @@ class Done:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Try again later (``delay`` seconds, or the backoff schedule when None)."""
+    """Try again later (``delay`` seconds, or the backoff schedule when None).
+
+    ``deferred``: the handler chose not to try yet (quiet hours, a rate limit); the attempt is
+    given back, so a deferral never uses up the retry budget.
+    """
 
     reason: str
     delay: float | None = None
+    deferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,15 @@ def insert_job(session: Session, *, workspace_id: int, kind: str, idempotency_ke
     return _job(row), new_id is not None
 
 
+def insert_jobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert many jobs (keys already present are skipped); the number inserted."""
+    if not rows:
+        return 0
+    stmt = insert(session, _JOBS).values(list(rows)).on_conflict_do_nothing(
+        index_elements=["workspace_id", "idempotency_key"]).returning(T.id)
+    return len(session.execute(stmt).all())
+
+
 def get_job(session: Session, workspace_id: int, job_id: int) -> Job | None:
     row = session.execute(select(*_COLUMNS).where(
         T.workspace_id == workspace_id, T.id == job_id)).one_or_none()
@@ -111,7 +120,7 @@ def _attempt(session: Session, job: Job, *, outcome: str, error: str | None,
 
 def finish(session: Session, job: Job, *, status: JobStatus, now: datetime,
            error: str | None = None, result: dict[str, Any] | None = None,
-           run_after: datetime | None = None) -> bool:
+           run_after: datetime | None = None, refund_attempt: bool = False) -> bool:
     """Record the end of ``job``'s attempt; False when the worker no longer held it.
 
     The attempt row says "possibly delivered" when the handler had committed its send start.
@@ -124,11 +133,14 @@ def finish(session: Session, job: Job, *, status: JobStatus, now: datetime,
         values["finished_at"] = now
     if result is not None:
         values["result"] = result
+    if refund_attempt:  # a deferral: the attempt did not happen
+        values["attempts"] = T.attempts - 1
     row = session.execute(update(_JOBS).where(_owned(job)).values(**values)
                           .returning(T.send_started_at)).one_or_none()
     if row is None:
         return False
-    outcome = {JobStatus.QUEUED: "retry"}.get(status, status.value)
+    outcome = "deferred" if refund_attempt else {JobStatus.QUEUED: "retry"}.get(
+        status, status.value)
     _attempt(session, job, outcome=outcome, error=error,
              possibly_delivered=row.send_started_at is not None, now=now)
     return True

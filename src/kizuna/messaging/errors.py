@@ -101,3 +101,11 @@ class LinkInvalid(NotFound):
     def __init__(self, message: str | None = None, **fields: Any) -> None:
         super().__init__(message or "This link is damaged or was altered; open it exactly as "
                          "it appears in the email.", **fields)
+
+
+class SendPolicyInvalid(Invalid):
+    """The send policy or suppression entry is invalid; fix the named field (caps are whole
+    numbers ≥ 0, quiet hours are minutes 0–1439, rates are messages per second ≥ 1, the
+    suppression reason is hard_bounce, complaint, manual or unsubscribed)."""
+
+    code = "send-policy-invalid"

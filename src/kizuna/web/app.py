@@ -35,6 +35,7 @@ from kizuna.web.views import loyalty as loyalty_views
 from kizuna.web.views import overview as overview_views
 from kizuna.web.views import recommendations as recommendation_views
 from kizuna.web.views import reviews as review_views
+from kizuna.web.views import segments as segment_views
 from kizuna.web.views import surveys as survey_views
 
 MOUNT = "/app"
@@ -141,6 +142,7 @@ def build_dashboard(settings: Settings, parent: FastAPI) -> FastAPI:
     dashboard.include_router(feedback_views.router)
     dashboard.include_router(review_views.router)
     dashboard.include_router(idea_views.router)
+    dashboard.include_router(segment_views.router)
     dashboard.include_router(recommendation_views.router)
     dashboard.include_router(loyalty_views.router)
     dashboard.include_router(job_views.router)

@@ -24,6 +24,7 @@ NAV: list[NavItem] = [
     NavItem(key="nav.reviews", route="reviews_list", active_prefix="/reviews"),
     NavItem(key="nav.ideas", route="ideas_admin", active_prefix="/ideas"),
     NavItem(key="nav.loyalty", route="loyalty_overview", active_prefix="/loyalty"),
+    NavItem(key="nav.segments", route="segments_list", active_prefix="/segments"),
     NavItem(key="nav.pdca", route="pdca_list", active_prefix="/pdca"),
     NavItem(key="nav.recommendations", route="recommendations", active_prefix="/recommendations",
             role=Role.VIEWER),

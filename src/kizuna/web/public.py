@@ -175,7 +175,15 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 
 def build_public_site(settings: Settings, parent: FastAPI) -> FastAPI:
     from kizuna.web.app import build_templates
-    from kizuna.web.public_views import ideas, loyalty, reviews, surveys, tracking, unsubscribe
+    from kizuna.web.public_views import (
+        ideas,
+        loyalty,
+        preferences,
+        reviews,
+        surveys,
+        tracking,
+        unsubscribe,
+    )
 
     site = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     site.state.runtime = parent.state.runtime
@@ -202,6 +210,7 @@ def build_public_site(settings: Settings, parent: FastAPI) -> FastAPI:
     site.include_router(reviews.router)
     site.include_router(loyalty.router)
     site.include_router(unsubscribe.router)
+    site.include_router(preferences.router)
     site.include_router(tracking.router)
     site.mount("/static", StaticFiles(directory=HERE / "static"), name="public_static")
     return site

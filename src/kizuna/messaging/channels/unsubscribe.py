@@ -81,3 +81,26 @@ def unsubscribe(session: Session, scope: UnsubscribeScope, *, now: datetime) -> 
         purpose=scope.purpose, status="withdrawn", method=METHOD,
         wording="List-Unsubscribe link", at=now)
     return True
+
+
+PREFERENCES_SALT = "kizuna.messaging.preferences.v1"
+
+
+def preferences_token(secret: str, workspace_id: int, customer_id: int) -> str:
+    """A signed, non-expiring token for the customer's preference centre (``/p/preferences``)."""
+    return str(URLSafeSerializer(secret, salt=PREFERENCES_SALT).dumps(
+        [workspace_id, customer_id]))
+
+
+def read_preferences_token(secret: str, token: str) -> tuple[int, int]:
+    """(workspace id, customer id) of a preference-centre token or of an unsubscribe token
+    (the link in an email also opens the preference centre); :class:`LinkInvalid` if altered."""
+    try:
+        data: Any = URLSafeSerializer(secret, salt=PREFERENCES_SALT).loads(token)
+    except BadSignature:
+        scope = read_unsubscribe_token(secret, token)
+        return scope.workspace_id, scope.customer_id
+    if (not isinstance(data, list) or len(data) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in data)):
+        raise LinkInvalid()
+    return data[0], data[1]

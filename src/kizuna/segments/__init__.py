@@ -1,0 +1,1 @@
+"""Segments: conditions over profiles, events, orders and consents, and memberships."""
