@@ -19,11 +19,9 @@ of the runs and the facade / raw ratio.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from scratch_databases import drop_database, fresh_database
 from sqlalchemy.orm import Session, sessionmaker
 
 from kizuna.clock import FrozenClock
@@ -45,33 +44,10 @@ from kizuna.profiles import api as profiles
 from kizuna.types import CustomerId, WorkspaceId
 from kizuna.workspaces import api as workspaces
 
-PG_URL = os.environ.get(
-    "KIZUNA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 MEMBERS = 200
 entries_t: sa.Table = LoyaltyEntryRow.__table__  # type: ignore[assignment]
 redemptions_t: sa.Table = LoyaltyRedemptionRow.__table__  # type: ignore[assignment]
-
-
-def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}", None
-    name = f"kz_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(False), name
-
-
-def drop_database(name: str | None) -> None:
-    if name is None:
-        return
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def setup(sessions: sessionmaker[Session]) -> tuple[WorkspaceId, list[CustomerId]]:

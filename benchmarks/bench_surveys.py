@@ -17,7 +17,6 @@ limit of the storage alone. Prints the median of ``--runs`` runs of each and the
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from scratch_databases import drop_database, fresh_database
 from sqlalchemy.orm import Session
 
 from kizuna.clock import SystemClock
@@ -40,9 +40,6 @@ from kizuna.surveys.contracts import Channel, ResponseStart
 from kizuna.surveys.tables import SurveyResponseRow
 from kizuna.workspaces import api as workspaces
 
-PG_URL = os.environ.get(
-    "KIZUNA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 COMMENTS = ["配送が遅かったです。", "Great quality, fast delivery!", "<b>価格</b>が高い",
             "サイズが合わなかった"]
 
@@ -54,26 +51,6 @@ def example_definition() -> dict[str, Any]:
     from tests.unit.surveys.examples import NPS_DOC
 
     return NPS_DOC
-
-
-def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}", None
-    name = f"kz_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(False), name
-
-
-def drop_database(name: str | None) -> None:
-    if name is None:
-        return
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def plan(n: int, seed: int) -> list[dict[str, Any]]:
