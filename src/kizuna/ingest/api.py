@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kizuna.ingest.domain_events import record_customer_event
+from kizuna.ingest.feed import FeedEvent, latest_event_id, read_feed
 from kizuna.ingest.logic import ingest_messages, store_messages, validate
 from kizuna.ingest.sources import (
     authenticate_write_key,
@@ -19,13 +20,16 @@ from kizuna.ingest.timeline import list_timeline
 from kizuna.types import CustomerId, WorkspaceId
 
 __all__ = [
+    "FeedEvent",
     "authenticate_write_key",
     "create_source",
     "find_source_by_name",
     "find_source_by_write_key",
     "ingest_messages",
+    "latest_event_id",
     "list_sources",
     "list_timeline",
+    "read_feed",
     "record_customer_event",
     "store_messages",
     "validate",

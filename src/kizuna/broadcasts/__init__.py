@@ -1,0 +1,1 @@
+"""Broadcasts: one message to a segment, now or scheduled, throttled, with a holdout."""

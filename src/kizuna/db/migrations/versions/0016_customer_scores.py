@@ -1,0 +1,21 @@
+"""per-customer metric scores for segment conditions (filled by the segment metrics work)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Journeys: multi-step, event-triggered customer flows with holdouts (see docs/reference/journeys.md)."""
