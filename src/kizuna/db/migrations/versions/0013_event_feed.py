@@ -1,14 +1,14 @@
-"""in-app inbox messages (filled by the in-app channel work)
+"""event feed cursors and segment time-window sweep state (filled by the dispatcher work)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
-revision = '0015'
-down_revision = '0014'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""per-customer metric scores for segment conditions (filled by the segment metrics work)
+"""in-app inbox messages (filled by the in-app channel work)
 
 Revision ID: 0016
 Revises: 0015

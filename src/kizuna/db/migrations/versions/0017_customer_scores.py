@@ -1,14 +1,14 @@
-"""broadcasts and their recipients (filled by the broadcasts work)
+"""per-customer metric scores for segment conditions (filled by the segment metrics work)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
-revision = '0014'
-down_revision = '0013'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
-"""event feed cursors, journeys, journey versions and runs (filled by the journeys work)
+"""broadcasts and their recipients (filled by the broadcasts work)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
 
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
