@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from scratch_databases import drop_database, fresh_database
 
 from kizuna.clock import SystemClock
 from kizuna.db.engine import make_engine
@@ -43,9 +44,6 @@ from kizuna.ingest import store
 from kizuna.ingest.contracts import Message, Source
 from kizuna.workspaces import api as workspaces
 
-PG_URL = os.environ.get(
-    "KIZUNA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 WRITE_KEY = "wk_benchmark_key_0000"
 BATCH = 100
 EVENTS = ["Product Viewed", "Page Scrolled", "Product Added", "Checkout Started", "Link Clicked"]
@@ -87,26 +85,6 @@ def make_batches(n_events: int, seed: int) -> list[list[dict[str, Any]]]:
             msg["name"] = "Product"
         messages.append(msg)
     return [messages[i : i + BATCH] for i in range(0, len(messages), BATCH)]
-
-
-def fresh_database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.db'}", None
-    name = f"kz_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(PG_URL).set(database=name).render_as_string(False), name
-
-
-def drop_database(name: str | None) -> None:
-    if name is None:
-        return
-    admin = make_engine(PG_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def prepare(url: str) -> tuple[Source, Source]:

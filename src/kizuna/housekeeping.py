@@ -27,13 +27,13 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 
 from kizuna.db.engine import transaction
 from kizuna.runtime import Runtime
 from kizuna.settings import Settings
 from kizuna.types import WorkspaceId
-from kizuna.workspaces.tables import WorkspaceRow
+from kizuna.workspaces import api as workspaces
 
 log = logging.getLogger("kizuna.housekeeping")
 _ACTIVE = threading.Lock()  # held while a loop runs in this process
@@ -123,10 +123,8 @@ class Housekeeper:
         self._next_due = {task.name: start for task in self.tasks}
 
     def workspace_ids(self) -> list[WorkspaceId]:
-        # There is no workspaces.api listing yet; this read-only query is the only one here.
         with transaction(self.runtime.sessions) as session:
-            return [WorkspaceId(i) for i in session.scalars(
-                select(WorkspaceRow.id).order_by(WorkspaceRow.id))]
+            return [w.id for w in workspaces.list_workspaces(session)]
 
     def run_task(self, task: Task, workspace_id: WorkspaceId) -> TaskRun:
         started = time.perf_counter()

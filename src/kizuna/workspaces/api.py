@@ -49,3 +49,9 @@ def get_workspace(session: Session, workspace_id: WorkspaceId) -> Workspace:
 
         raise NotFound(f"Workspace {workspace_id} does not exist.", workspace_id=workspace_id)
     return _to_workspace(row)
+
+
+def list_workspaces(session: Session) -> list[Workspace]:
+    """Every workspace, oldest first (background loops visit each one)."""
+    return [_to_workspace(row) for row in session.scalars(
+        select(WorkspaceRow).order_by(WorkspaceRow.id))]
