@@ -77,11 +77,19 @@ def _recompute_segments(rt: Runtime, workspace_id: WorkspaceId, now: datetime) -
         return segments.recompute_all(session, workspace_id, now)
 
 
+def _refresh_scores(rt: Runtime, workspace_id: WorkspaceId, now: datetime) -> object:
+    from kizuna.segments import api as segments
+
+    return segments.refresh_workspace_scores(rt.sessions, workspace_id, now,
+                                             database_url=rt.settings.database_url)
+
+
 def default_tasks(settings: Settings) -> list[Task]:
     return [
         Task("loyalty", settings.loyalty_run_seconds, _run_loyalty),
         Task("recommend", settings.recommend_check_seconds, _check_recommendations),
         Task("segments", settings.segment_recompute_seconds, _recompute_segments),
+        Task("scores", settings.scores_refresh_seconds, _refresh_scores),
     ]
 
 

@@ -141,12 +141,43 @@ class Settings(BaseSettings):
         "retraining (the recommender decides whether to train)."
     )
     segment_recompute_seconds: float = Field(
-        300, gt=0, description="Seconds between full segment recomputes per workspace (so "
-        "time-based conditions such as no_order_for_days fire without an event)."
+        3600, gt=0, description="Seconds between full segment recomputes per workspace (a "
+        "safety net: membership is kept up to date incrementally by the dispatcher)."
+    )
+    scores_refresh_seconds: float = Field(
+        3600, gt=0, description="Seconds between refreshes of the per-customer metric scores "
+        "(RFM segment, CLV, P(alive), NPS group, journey stage, engagement) that segment "
+        "metric conditions read; segments using them are re-evaluated after each refresh."
+    )
+    dispatcher: bool = Field(
+        True, description="Run the event-feed dispatcher (incremental segments, journeys, "
+        "time sweeps) inside `kizuna serve` and `kizuna worker`; on PostgreSQL one process "
+        "at a time is active, the others stand by."
+    )
+    dispatch_poll_seconds: float = Field(
+        0.1, gt=0, description="Seconds the dispatcher waits between polls of the event "
+        "feed when idle."
+    )
+    dispatch_gap_wait_seconds: float = Field(
+        5.0, ge=0, description="Seconds the dispatcher waits for a missing event id (an "
+        "uncommitted or rolled-back insert) before moving its saved position past it."
+    )
+    segment_time_sweep_seconds: float = Field(
+        60, gt=0, description="Seconds between sweeps that re-check the customers whose "
+        "time-window segment conditions (within_days, no_order_for) changed as time passed."
     )
     worker_in_server: bool = Field(
         True, description="Run a delivery outbox worker thread inside `kizuna serve` (small "
         "installs); turn off when separate `kizuna worker` processes run the jobs."
+    )
+    worker_batch: int = Field(
+        20, ge=1, le=100, description="Outbox jobs a worker thread claims and runs together "
+        "(one policy check, one SMTP connection, one finishing transaction per batch); a "
+        "worker killed mid-batch flags the batch's unsent messages as possible duplicates."
+    )
+    worker_poll_seconds: float = Field(
+        0.2, ge=0.02, description="Seconds an idle outbox worker waits before looking for "
+        "due jobs again (adds up to this much to trigger-to-send latency)."
     )
     job_stall_seconds: float = Field(
         30, gt=0, description="Seconds without a heartbeat after which a running outbox job "

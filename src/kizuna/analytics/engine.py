@@ -9,6 +9,10 @@ at run time (see ../shared/STACK-NOTES.md and docs/decisions/0003-analytics-on-d
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -91,6 +95,38 @@ def _libpq_dsn(database_url: str) -> str:
 def _literal(text: str) -> str:
     """A SQL string literal (ATTACH takes no bound parameters)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def readable_store(database_url: str) -> Iterator[str]:
+    """The URL DuckDB may attach: PostgreSQL as is; for a SQLite file, a consistent copy made
+    with Python's own SQLite (the backup API), removed on exit.
+
+    DuckDB's scanner links its own copy of SQLite. Two SQLite libraries in one process share
+    the process's POSIX locks (https://www.sqlite.org/howtocorrupt.html, 2.2.1): DuckDB
+    opening the live file believed it was the only connection and reset the WAL index that
+    this process's pooled connections had mapped (SIGBUS at 100 k customers). The copy costs
+    a file read (about 0.1 s per 50 MB) and gives every analysis one consistent moment.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield database_url
+        return
+    if not Path(url.database).exists():
+        raise AnalyticsUnavailable(
+            f"The SQLite store {url.database} does not exist; run `kizuna db upgrade` first.",
+            path=url.database,
+        )
+    with tempfile.TemporaryDirectory(prefix="kizuna-analytics-") as tmp:
+        copy = Path(tmp) / "store.db"
+        source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        yield url.set(database=str(copy)).render_as_string(hide_password=False)
 
 
 def attach_store(con: duckdb.DuckDBPyConnection, database_url: str) -> str:

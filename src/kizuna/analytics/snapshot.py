@@ -162,11 +162,13 @@ def take_snapshot(
     started = time.perf_counter()
     con = engine.connect(threads=threads)
     try:
-        dialect = engine.attach_store(con, database_url)
-        params = {"workspace_id": workspace_id, "tz": timezone}
-        for table in _LOAD_ORDER:
-            runner.execute(con, runner.sql(_PACKAGE, f"snapshot_{table}"), params)
-        con.execute(f"DETACH {engine.STORE}")
+        # SQLite: DuckDB reads a copy, never the live file (see engine.readable_store)
+        with engine.readable_store(database_url) as readable_url:
+            dialect = engine.attach_store(con, readable_url)
+            params = {"workspace_id": workspace_id, "tz": timezone}
+            for table in _LOAD_ORDER:
+                runner.execute(con, runner.sql(_PACKAGE, f"snapshot_{table}"), params)
+            con.execute(f"DETACH {engine.STORE}")
         build_sessions(con)
     except duckdb.Error as exc:
         con.close()

@@ -72,6 +72,11 @@ def _load(rt: Runtime, access: load.DemoAccess, customers: int, seed: int) -> No
             f"Loyalty: {report.loyalty.members:,} members, {report.loyalty.orders_earned:,} "
             f"orders earned points, {report.loyalty.redemptions} rewards redeemed "
             f"({report.loyalty.seconds:.1f} s).", highlight=False)
+    if report.acted is not None:
+        console.print(
+            f"Act: {report.acted.segments} segments, {report.acted.journeys} journeys from "
+            f"templates, a measured in-app broadcast to {report.acted.broadcast_recipients:,} "
+            "VIP customers (see Broadcasts and PDCA).", highlight=False)
 
 
 def _example_user(rt: Runtime, access: load.DemoAccess) -> tuple[str, str | None]:
@@ -155,12 +160,16 @@ def demo(
                 session, rt.clock, secret=settings.secret_key.get_secret_value(), seed=seed
             )
             has_data = load.workspace_has_data(session, access.workspace_id)
-        if has_data:
+            finished = has_data and load.load_finished(session, access.workspace_id)
+        if finished:
             console.print(
                 "The workspace already has data: starting without loading "
                 "(use --reset to start over with fresh demo data)."
             )
         else:
+            if has_data:
+                console.print("An earlier demo load did not finish: loading again (nothing "
+                              "already loaded is added twice).")
             _load(rt, access, customers, seed)
         base = f"http://{host}:{port}"
         _print_access(access, base, *_example_user(rt, access))

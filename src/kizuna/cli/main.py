@@ -8,8 +8,11 @@ import typer
 
 from kizuna import __version__
 from kizuna.cli import admin, clv, demo, imports, report, serve
+from kizuna.cli import broadcasts as broadcasts_cli
 from kizuna.cli import experiments as experiments_cli
 from kizuna.cli import feedback as feedback_cli
+from kizuna.cli import inbox as inbox_cli
+from kizuna.cli import journeys as journeys_cli
 from kizuna.cli import loyalty as loyalty_cli
 from kizuna.cli import recommend as recommend_cli
 from kizuna.cli import segments as segments_cli
@@ -67,8 +70,11 @@ app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(recommend_cli.app, name="recommend")
 app.add_typer(loyalty_cli.app, name="loyalty")
 app.add_typer(template_cli.app, name="template")
+app.add_typer(inbox_cli.app, name="inbox")
 app.add_typer(experiments_cli.app, name="experiments")
 app.add_typer(segments_cli.app, name="segments")
+app.add_typer(journeys_cli.app, name="journeys")
+app.add_typer(broadcasts_cli.app, name="broadcasts")
 app.command("report")(report.report)
 app.command("worker")(worker_cli.worker)
 

@@ -95,6 +95,25 @@ def recompute(ctx: typer.Context,
         console.print(f"{o.key}: {o.size} members (+{o.entered} / -{o.exited}), run {o.run}")
 
 
+@app.command("refresh-scores")
+def refresh_scores(ctx: typer.Context) -> None:
+    """Recompute the metric scores (RFM segment, CLV, P(alive), NPS group, journey stage,
+    engagement) that metric conditions read, and re-evaluate the segments using them."""
+    try:
+        with runtime_of(ctx) as rt:
+            with session_of(rt) as s:
+                ws = workspaces.ensure_default_workspace(s, rt.clock)
+            console.print(f"computing metric scores of workspace {ws.slug} …")
+            done = segments.refresh_workspace_scores(rt.sessions, ws.id, rt.clock.now(),
+                                                     database_url=rt.settings.database_url)
+    except KizunaError as exc:
+        raise fail(exc) from exc
+    console.print(f"scored {done.n} customers ({done.changed} changed) in {done.seconds:.1f}s"
+                  + (f"; re-evaluated {', '.join(done.segments)}" if done.segments else ""))
+    for note in done.notes:
+        console.print(f"[yellow]not computed[/] {note}")
+
+
 @app.command("delete")
 def delete(ctx: typer.Context, key: str) -> None:
     """Delete the segment KEY and its memberships."""

@@ -1,4 +1,4 @@
-"""`kizuna template preview FILE --customer ID`: render a message template for a real customer."""
+"""`kizuna template preview|test-send FILE --customer ID`: render a template for a real customer."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from kizuna.cli.context import console, fail, print_json, runtime_of, session_of
 from kizuna.errors import Invalid, KizunaError, NotFound
 from kizuna.messaging import api as messaging
 from kizuna.profiles import api as profiles
 from kizuna.profiles.contracts import IdentityRef
+from kizuna.types import WorkspaceId
 from kizuna.workspaces import api as workspaces
 
-app = typer.Typer(help="Message templates: preview one for a customer.", no_args_is_help=True)
+app = typer.Typer(help="Message templates: preview one for a customer, test-send it.",
+                  no_args_is_help=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -27,6 +30,16 @@ def _read_json(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise Invalid(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column "
                       f"{exc.colno}", field="file") from exc
+
+
+def _customer_id(session: Session, workspace_id: WorkspaceId, customer: str) -> int:
+    """The numeric id of ``customer`` (a numeric id or a userId)."""
+    found = int(customer) if customer.isdigit() else profiles.find_customer_id(
+        session, workspace_id, IdentityRef(user_id=customer))
+    if found is None:
+        raise NotFound(f"No customer has the userId {customer!r}; give the numeric "
+                       "customer id or an existing userId.", customer=customer)
+    return int(found)
 
 
 def _event(raw: str | None) -> dict[str, Any] | None:
@@ -62,11 +75,7 @@ def preview(
         event = _event(event_json)
         with runtime_of(ctx) as rt, session_of(rt) as session:
             ws = workspaces.ensure_default_workspace(session, rt.clock)
-            customer_id = int(customer) if customer.isdigit() else profiles.find_customer_id(
-                session, ws.id, IdentityRef(user_id=customer))
-            if customer_id is None:
-                raise NotFound(f"No customer has the userId {customer!r}; give the numeric "
-                               "customer id or an existing userId.", customer=customer)
+            customer_id = _customer_id(session, ws.id, customer)
             message = messaging.preview(session, ws.id, template, customer_id,
                                         now=rt.clock.now(), locale=locale, event=event)
     except KizunaError as exc:
@@ -86,3 +95,45 @@ def preview(
         if body:
             console.rule(label)
             console.print(body, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("test-send")
+def test_send(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Template JSON document.")],
+    customer: Annotated[str, typer.Option("--customer", help="Render for this customer (id or "
+                                                             "userId).")],
+    to: Annotated[str, typer.Option("--to", help="Send to this address (never the "
+                                                 "customer's).")],
+    locale: Annotated[str | None, typer.Option(help="ja or en.")] = None,
+    event_json: Annotated[str | None, typer.Option("--event-json")] = None,
+) -> None:
+    """Render FILE for a customer and e-mail it to --to now, subject prefixed [TEST] / [テスト].
+
+    Needs KIZUNA_SMTP_URL. Not recorded as a send: caps and rates do not count it.
+    """
+    try:
+        template = messaging.template_from_document(_read_json(file), name=file.stem)
+        event = _event(event_json)
+        with runtime_of(ctx) as rt, session_of(rt) as session:
+            ws = workspaces.ensure_default_workspace(session, rt.clock)
+            customer_id = _customer_id(session, ws.id, customer)
+            channel = messaging.email_channel(rt.settings)
+            try:
+                result = messaging.test_send(session, ws.id, template, customer_id, to=to,
+                                             channel=channel, now=rt.clock.now(),
+                                             locale=locale, event=event)
+            finally:
+                if channel is not None:
+                    channel.close()
+    except KizunaError as exc:
+        raise fail(exc) from exc
+    outcome = result.outcome
+    if outcome.kind != "delivered":
+        console.print(f"not sent ({outcome.kind}): {getattr(outcome, 'reason', '')}",
+                      style="red", markup=False)
+        raise typer.Exit(1)
+    console.print(f"sent to {result.to}: {result.subject}", markup=False, highlight=False)
+
+
+test_send.__test__ = False  # type: ignore[attr-defined]

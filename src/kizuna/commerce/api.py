@@ -397,3 +397,54 @@ def last_order_stored_at(session: Session, workspace_id: WorkspaceId) -> datetim
     if value is None or isinstance(value, datetime):
         return value
     return _parse(value)
+
+
+WINDOW_CHUNK = 5000  # windows per statement
+
+
+def spend_in_windows(
+    session: Session, workspace_id: WorkspaceId,
+    windows: Sequence[tuple[int, int, datetime, datetime, datetime]],
+) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """For windows ``(key, customer_id, pre_start, start, end)``: (number of orders placed in
+    ``[start, end)``, their total, total of the orders in ``[pre_start, start)``), keyed by
+    ``key``; non-cancelled orders only (returns count negative); keys without any order are
+    left out. One statement per chunk of windows (a :func:`kizuna.db.rowset.rowset` with
+    correlated look-ups on the (customer, placed_at) index): the outcome side of experiments
+    (``experiments.api.observe``)."""
+    from sqlalchemy import and_
+
+    from kizuna.db.dialect import is_postgres
+    from kizuna.db.rowset import rowset
+
+    found: dict[int, tuple[int, Decimal, Decimal]] = {}
+    zero = Decimal(0)
+    for first in range(0, len(windows), WINDOW_CHUNK):
+        w = rowset(session, "w", [("k", "int"), ("cid", "int"), ("pre_at", "time"),
+                                  ("start_at", "time"), ("end_at", "time")],
+                   windows[first:first + WINDOW_CHUNK])
+        mine = (OrderRow.customer_id == w.c.cid, OrderRow.workspace_id == workspace_id,
+                OrderRow.status != "cancelled")
+        if is_postgres(session):  # the planner joins the arrays to orders well
+            inside = and_(OrderRow.placed_at >= w.c.start_at, OrderRow.placed_at < w.c.end_at)
+            query = (select(w.c.k, func.count().filter(inside),
+                            func.sum(OrderRow.total).filter(inside),
+                            func.sum(OrderRow.total).filter(OrderRow.placed_at < w.c.start_at))
+                     .select_from(w).join(OrderRow, and_(
+                         *mine, OrderRow.placed_at >= w.c.pre_at,
+                         OrderRow.placed_at < w.c.end_at)).group_by(w.c.k))
+        else:  # SQLite: correlated look-ups keep the windows as the outer loop
+            within = (*mine, OrderRow.placed_at >= w.c.start_at,
+                      OrderRow.placed_at < w.c.end_at)
+            before = (*mine, OrderRow.placed_at >= w.c.pre_at,
+                      OrderRow.placed_at < w.c.start_at)
+            query = select(
+                w.c.k, select(func.count()).where(*within).scalar_subquery(),
+                select(func.sum(OrderRow.total)).where(*within).scalar_subquery(),
+                select(func.sum(OrderRow.total)).where(*before).scalar_subquery())
+        rows = session.execute(query)
+        for key, count, total, pre in rows:
+            if count or pre is not None:
+                found[int(key)] = (int(count or 0), Decimal(total or zero),
+                                   Decimal(pre or zero))
+    return found

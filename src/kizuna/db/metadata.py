@@ -49,18 +49,24 @@ class Base(DeclarativeBase):
 def import_all_tables() -> MetaData:
     """Import every domain's tables so ``Base.metadata`` is complete (Alembic, tests)."""
     from kizuna.auth import tables as _auth  # noqa: F401
+    from kizuna.broadcasts import tables as _broadcasts  # noqa: F401
     from kizuna.bulk_import import tables as _bulk_import  # noqa: F401
     from kizuna.commerce import tables as _commerce  # noqa: F401
     from kizuna.experiments import tables as _experiments  # noqa: F401
     from kizuna.feedback import tables as _feedback  # noqa: F401
     from kizuna.ideas import tables as _ideas  # noqa: F401
+    from kizuna.ingest import feed_tables as _ingest_feed  # noqa: F401
     from kizuna.ingest import tables as _ingest  # noqa: F401
     from kizuna.jobs import tables as _jobs  # noqa: F401
+    from kizuna.journeys import tables as _journeys  # noqa: F401
     from kizuna.loyalty import tables as _loyalty  # noqa: F401
+    from kizuna.messaging import inbox_tables as _messaging_inbox  # noqa: F401
     from kizuna.messaging import policy_tables as _messaging_policy  # noqa: F401
     from kizuna.profiles import tables as _profiles  # noqa: F401
     from kizuna.recommend import tables as _recommend  # noqa: F401
     from kizuna.reviews import tables as _reviews  # noqa: F401
+    from kizuna.segments import live_tables as _segments_live  # noqa: F401
+    from kizuna.segments import score_tables as _segment_scores  # noqa: F401
     from kizuna.segments import tables as _segments  # noqa: F401
     from kizuna.surveys import tables as _surveys  # noqa: F401
     from kizuna.workspaces import tables as _workspaces  # noqa: F401

@@ -14,7 +14,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +25,7 @@ from kizuna.auth.errors import UserAlreadyExists
 from kizuna.clock import Clock
 from kizuna.commerce import api as commerce
 from kizuna.db.engine import transaction
-from kizuna.demo import listen
+from kizuna.demo import act, listen
 from kizuna.demo import loyalty as demo_loyalty
 from kizuna.demo.generate import DemoData
 from kizuna.ingest import api as ingest
@@ -66,6 +67,7 @@ class LoadReport:
     listen: listen.ListenReport
     seconds: float
     loyalty: demo_loyalty.LoyaltyDemoReport | None = None
+    acted: act.ActReport | None = None
 
 
 DEMO_API_KEY_NAME = "kizuna demo (admin)"
@@ -128,6 +130,12 @@ def ensure_demo_access(session: Session, clock: Clock, *, secret: str, seed: int
 
 def workspace_has_data(session: Session, workspace_id: WorkspaceId) -> bool:
     return profiles.count_customers(session, workspace_id) > 0
+
+
+def load_finished(session: Session, workspace_id: WorkspaceId) -> bool:
+    """Whether a demo load ran to its end (its last step sends the demo broadcast); an
+    interrupted load is simply run again (every step is idempotent)."""
+    return act.finished(session, workspace_id)
 
 
 def _signup_times(data: DemoData) -> dict[str, datetime]:
@@ -239,6 +247,9 @@ def load_demo(
     # Train the recommender once, so profile pages show recommendations from the start
     # (about 3-7 s on the default 1,500 customers).
     recommend.train(sessions, workspace_id, now=clock.now())
+    data_end = datetime.combine(data.anchor - timedelta(days=2), dt_time(), tzinfo=UTC)
+    acted = act.load_act(sessions, workspace_id=workspace_id, customer_ids=ids,
+                         data_end=data_end, clock=clock)
     return LoadReport(
         customers=len(ids),
         consents=consents,
@@ -249,4 +260,5 @@ def load_demo(
         listen=heard,
         seconds=time.perf_counter() - started,
         loyalty=rewarded,
+        acted=acted,
     )

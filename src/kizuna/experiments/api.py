@@ -30,6 +30,7 @@ from kizuna.experiments.contracts import (
 )
 from kizuna.experiments.csvdata import parse_csv
 from kizuna.experiments.errors import PdcaRecordInvalid, PdcaRecordNotFound
+from kizuna.experiments.outcomes import Entry, observe, still_open
 from kizuna.experiments.tables import PdcaRecordRow
 from kizuna.types import WorkspaceId
 
@@ -38,6 +39,8 @@ __all__ = [
     "GLOBAL_CONTROL",
     "HOLDOUT",
     "Arm",
+    "Entry",
+    "ExperimentReport",
     "Observation",
     "analyse",
     "assign",
@@ -45,7 +48,9 @@ __all__ = [
     "create_record",
     "get_record",
     "list_records",
+    "observe",
     "parse_csv",
+    "still_open",
     "update_record",
     "workspace_salt",
 ]

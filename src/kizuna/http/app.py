@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from kizuna import __version__, housekeeping
+from kizuna import __version__, dispatch, housekeeping
 from kizuna.http import problems
 from kizuna.runtime import Runtime, build_runtime
 from kizuna.settings import Settings
@@ -39,9 +39,12 @@ def create_app(
             message_handlers.register(settings, clock=rt.clock)
         async with (
             housekeeping.running(rt, enabled=background and settings.housekeeping),
+            dispatch.running(rt, settings, enabled=background and settings.dispatcher),
             jobs_worker.running(rt.sessions, clock=rt.clock,
                                 enabled=background and settings.worker_in_server,
-                                stall_seconds=settings.job_stall_seconds),
+                                stall_seconds=settings.job_stall_seconds,
+                                batch=settings.worker_batch,
+                                poll_seconds=settings.worker_poll_seconds),
         ):
             yield
         if owned:
@@ -59,11 +62,15 @@ def create_app(
     problems.install(app)
 
     from kizuna.http.routes import (
+        broadcasts,
         customers,
+        delivery,
         feedback,
         health,
         ideas,
+        inbox,
         ingest,
+        journeys,
         loyalty,
         metrics,
         recommendations,
@@ -83,6 +90,11 @@ def create_app(
     app.include_router(recommendations.router)
     app.include_router(loyalty.router)
     app.include_router(segments.router)
+    app.include_router(journeys.router)
+    app.include_router(broadcasts.router)
+    app.include_router(inbox.router)
+    for router in delivery.routers:
+        app.include_router(router)
     feedback.install_alert_delivery(app)  # closed-loop alerts go out after the commit
 
     from kizuna.web import app as web

@@ -39,6 +39,10 @@ def problem(
     )
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code",
+                              "headers", "request"})
+
+
 def kizuna_error_response(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KizunaError)
     if exc.status >= 500:
@@ -50,7 +54,9 @@ def kizuna_error_response(request: Request, exc: Exception) -> JSONResponse:
         status=exc.status,
         detail=str(exc),
         headers=exc.extra_headers or None,
-        **exc.fields,
+        # a field named like a member of the problem document (``status`` …) must not
+        # replace it, nor crash the response: it goes out prefixed instead
+        **{(f"error_{k}" if k in _PROBLEM_MEMBERS else k): v for k, v in exc.fields.items()},
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from kizuna.ingest.domain_events import record_customer_event
-from kizuna.ingest.feed import FeedEvent, latest_event_id, read_feed
+from kizuna.ingest.domain_events import record_customer_event, record_customer_events
+from kizuna.ingest.feed import FeedEvent, latest_event_id, read_feed, read_feed_ids
 from kizuna.ingest.logic import ingest_messages, store_messages, validate
 from kizuna.ingest.sources import (
     authenticate_write_key,
@@ -30,9 +31,12 @@ __all__ = [
     "list_sources",
     "list_timeline",
     "read_feed",
+    "read_feed_ids",
     "record_customer_event",
+    "record_customer_events",
     "store_messages",
     "validate",
+    "windows_with_event",
 ]
 
 
@@ -57,3 +61,29 @@ def events_named_since(
         .order_by(EventRow.id).limit(limit)))
     found = [(int(i), str(m), CustomerId(c) if c else None, ts) for i, m, c, ts in rows]
     return found, (found[-1][0] if len(found) == limit else max(upto, after_id))
+
+
+def windows_with_event(
+    session: Session, workspace_id: WorkspaceId, name: str,
+    windows: Sequence[tuple[int, int, datetime, datetime]],
+) -> set[int]:
+    """The keys of the windows ``(key, customer_id, start, end)`` in which the customer has a
+    track event called ``name`` with a timestamp in ``[start, end)``. One statement per chunk
+    of windows (a :func:`kizuna.db.rowset.rowset` with an EXISTS on the (customer, timestamp)
+    index): experiments' goal events."""
+    from sqlalchemy import exists, select
+
+    from kizuna.db.rowset import rowset
+    from kizuna.ingest.tables import EventRow
+
+    found: set[int] = set()
+    for first in range(0, len(windows), 5000):
+        w = rowset(session, "w", [("k", "int"), ("cid", "int"), ("start_at", "time"),
+                                  ("end_at", "time")], windows[first:first + 5000])
+        hit = exists().where(EventRow.customer_id == w.c.cid,
+                             EventRow.timestamp >= w.c.start_at,
+                             EventRow.timestamp < w.c.end_at,
+                             EventRow.workspace_id == workspace_id,
+                             EventRow.type == "track", EventRow.event == name)
+        found.update(int(k) for k in session.scalars(select(w.c.k).where(hit)))
+    return found

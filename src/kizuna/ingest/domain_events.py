@@ -10,7 +10,7 @@ stores one event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -98,3 +98,70 @@ def record_customer_event(
     }
     inserted = store.insert_events(session, [row])
     return inserted.get(message_id)
+
+
+def record_customer_events(
+    session: Session,
+    workspace_id: WorkspaceId,
+    items: Sequence[tuple[int, str, Mapping[str, Any], str]],
+    *,
+    at: datetime,
+) -> dict[str, int]:
+    """Many :func:`record_customer_event` at once: ``items`` are (customer id, event,
+    properties, message id) with distinct message ids; one source lookup and one insert.
+    Returns ``{message_id: event id}`` of the newly stored (already recorded ones are left
+    out). Customers that do not exist in the workspace are skipped."""
+    if not items:
+        return {}
+    at = ensure_aware_utc(at)
+    source_id = _internal_source_id(session, workspace_id, at)
+    context = store.encode_json({"library": {"name": "kizuna", "version": "internal"}})
+    inserted: dict[str, int] = {}
+    for start in range(0, len(items), _CHUNK):  # bounded statements and memory (1 M members)
+        chunk = items[start:start + _CHUNK]
+        customers = _customers(session, workspace_id, {int(cid) for cid, _, _, _ in chunk})
+        out: list[dict[str, Any]] = []
+        for cid, event, properties, message_id in chunk:
+            customer = customers.get(int(cid))
+            if customer is None:
+                continue
+            user_id, survivor = customer
+            out.append({
+                "workspace_id": workspace_id, "source_id": source_id,
+                "message_id": message_id, "type": "track", "event": event, "name": None,
+                "category": None, "user_id": user_id, "anonymous_id": None,
+                "previous_id": None, "group_id": None, "customer_id": survivor,
+                "timestamp": at, "original_timestamp": at, "sent_at": None, "received_at": at,
+                "properties": store.encode_json(dict(properties)), "traits": None,
+                "context": context, "integrations": None, "channel": "server",
+                "version": None,
+            })
+        inserted.update(store.insert_events(session, out))
+    return inserted
+
+
+_CHUNK = 2000
+
+
+def _customers(session: Session, workspace_id: WorkspaceId,
+               ids: set[int]) -> dict[int, tuple[str | None, int]]:
+    """``{id: (external id, survivor id)}`` of the workspace's customers among ``ids``,
+    following profile merges to the surviving profile."""
+    from kizuna.db.dialect import in_values
+
+    found = {int(i): (ext, merged) for i, ext, merged in session.execute(
+        select(CustomerRow.id, CustomerRow.external_id, CustomerRow.merged_into_id)
+        .where(in_values(session, CustomerRow.id, sorted(ids)),
+               CustomerRow.workspace_id == workspace_id))}
+    out: dict[int, tuple[str | None, int]] = {}
+    for cid, (ext, merged) in found.items():
+        survivor, user_id = cid, ext
+        seen = {cid}
+        while merged is not None and merged not in seen:
+            row = session.get(CustomerRow, merged)
+            if row is None:
+                break
+            seen.add(merged)
+            survivor, user_id, merged = int(row.id), row.external_id, row.merged_into_id
+        out[cid] = (user_id, survivor)
+    return out

@@ -31,7 +31,8 @@ from kizuna.jobs.errors import JobKindInvalid, JobNotFound, JobNotRetryable
 
 __all__ = [
     "Attempt", "Done", "Enqueued", "Fail", "Handler", "Job", "JobLost", "JobOutcome",
-    "JobStatus", "Retry", "StatusCount", "backoff_seconds", "begin_send", "claim", "counts",
+    "JobStatus", "Retry", "StatusCount", "backoff_seconds", "begin_send", "begin_sends", "claim",
+    "complete_many", "counts", "counts_by_key_prefix",
     "enqueue", "enqueue_many", "get_job", "job_attempts", "list_jobs", "register_handler",
     "registered_handlers", "requeue_stalled", "retry_job",
 ]
@@ -60,19 +61,29 @@ def enqueue(session: Session, *, workspace_id: int, kind: str, idempotency_key: 
 
 def enqueue_many(session: Session, *, workspace_id: int, kind: str,
                  jobs: list[tuple[str, dict[str, Any]]], now: datetime,
-                 max_attempts: int = 5, chunk: int = 500) -> int:
+                 max_attempts: int = 5, chunk: int = 2000,
+                 run_after: list[datetime] | None = None) -> int:
     """Add many ``(idempotency_key, payload)`` jobs of one kind (existing keys are skipped);
-    the number added. One multi-row INSERT per ``chunk`` jobs (a campaign's recipients)."""
+    the number added. A driver-level bulk insert per ``chunk`` jobs (a campaign's
+    recipients; ``kizuna.db.bulk``: no per-value SQL compilation).
+    ``run_after`` (one time per job, same order) holds jobs back (throttled campaigns)."""
+    from kizuna.db import bulk
+    from kizuna.jobs.tables import OutboxJobRow
+
+    if run_after is not None and len(run_after) != len(jobs):
+        raise ValueError("run_after needs one time per job")
     if not kind or len(kind) > 64:
         raise JobKindInvalid(kind=kind)
-    base = {"workspace_id": workspace_id, "kind": kind, "status": JobStatus.QUEUED.value,
-            "attempts": 0, "max_attempts": max(1, max_attempts), "run_after": now,
-            "possible_duplicate": False, "created_at": now}
+    columns = ["workspace_id", "kind", "status", "attempts", "max_attempts", "run_after",
+               "possible_duplicate", "created_at", "idempotency_key", "payload"]
+    head = (workspace_id, kind, JobStatus.QUEUED.value, 0, max(1, max_attempts))
     added = 0
     for start in range(0, len(jobs), chunk):
-        added += store.insert_jobs(session, [
-            {**base, "idempotency_key": key, "payload": payload}
-            for key, payload in jobs[start:start + chunk]])
+        added += len(bulk.insert_many_returning(
+            session, OutboxJobRow.__table__, columns,  # type: ignore[arg-type]
+            [(*head, run_after[start + i] if run_after is not None else now, False, now, key,
+              payload) for i, (key, payload) in enumerate(jobs[start:start + chunk])],
+            returning=["id"], on_conflict_do_nothing=["workspace_id", "idempotency_key"]))
     return added
 
 
@@ -94,30 +105,48 @@ def begin_send(sessions: sessionmaker[Session], job: Job, now: datetime | None =
             raise JobLost(f"job {job.id} is no longer held by {job.claimed_by}")
 
 
+def begin_sends(session: Session, jobs: list[Job], now: datetime) -> set[int]:
+    """:func:`begin_send` for a batch, in the caller's transaction (commit it before sending);
+    the ids of the jobs still held (the others were taken away: do not send them)."""
+    return store.mark_sends_started(session, jobs, now)
+
+
 def complete(sessions: sessionmaker[Session], job: Job, outcome: JobOutcome,
              now: datetime, *, retry_delay: float | None = None) -> JobStatus | None:
     """Record a handler's outcome; the job's new status, None when the worker lost the job."""
+    return complete_many(sessions, [(job, outcome)], now, retry_delay=retry_delay)[0]
+
+
+def complete_many(sessions: sessionmaker[Session], outcomes: list[tuple[Job, JobOutcome]],
+                  now: datetime, *, retry_delay: float | None = None) -> list[JobStatus | None]:
+    """Record the outcomes of a batch of jobs in one transaction (see :func:`complete`)."""
+    plans = [_plan(job, outcome, now, retry_delay) for job, outcome in outcomes]
     with transaction(sessions) as session:
-        if isinstance(outcome, Done):
-            status, ok = JobStatus.DONE, store.finish(
-                session, job, status=JobStatus.DONE, now=now, result=outcome.result)
-        elif isinstance(outcome, Fail):
-            status, ok = JobStatus.FAILED, store.finish(
-                session, job, status=JobStatus.FAILED, now=now, error=outcome.reason)
-        elif outcome.deferred:
-            status, ok = JobStatus.QUEUED, store.finish(
-                session, job, status=JobStatus.QUEUED, now=now, error=outcome.reason,
-                run_after=now + timedelta(seconds=outcome.delay or 0.0), refund_attempt=True)
-        elif job.attempts >= job.max_attempts:
-            status, ok = JobStatus.DEAD, store.finish(
-                session, job, status=JobStatus.DEAD, now=now, error=outcome.reason)
-        else:
-            delay = outcome.delay if outcome.delay is not None else (
-                retry_delay if retry_delay is not None else backoff_seconds(job.attempts))
-            status, ok = JobStatus.QUEUED, store.finish(
-                session, job, status=JobStatus.QUEUED, now=now, error=outcome.reason,
-                run_after=now + timedelta(seconds=delay))
-    if not ok:
+        held = store.finish_many(session, plans, now)
+    return [_log_finish(job, outcome, plan.status if ok else None)
+            for (job, outcome), plan, ok in zip(outcomes, plans, held, strict=True)]
+
+
+def _plan(job: Job, outcome: JobOutcome, now: datetime,
+          retry_delay: float | None) -> store.Finish:
+    if isinstance(outcome, Done):
+        return store.Finish(job, JobStatus.DONE, result=outcome.result)
+    if isinstance(outcome, Fail):
+        return store.Finish(job, JobStatus.FAILED, error=outcome.reason)
+    if outcome.deferred:
+        return store.Finish(job, JobStatus.QUEUED, error=outcome.reason,
+                            run_after=now + timedelta(seconds=outcome.delay or 0.0),
+                            refund_attempt=True)
+    if job.attempts >= job.max_attempts:
+        return store.Finish(job, JobStatus.DEAD, error=outcome.reason)
+    delay = outcome.delay if outcome.delay is not None else (
+        retry_delay if retry_delay is not None else backoff_seconds(job.attempts))
+    return store.Finish(job, JobStatus.QUEUED, error=outcome.reason,
+                        run_after=now + timedelta(seconds=delay))
+
+
+def _log_finish(job: Job, outcome: JobOutcome, status: JobStatus | None) -> JobStatus | None:
+    if status is None:
         log.warning("job %s (%s) was re-queued while worker %s ran it; its outcome %s is "
                     "dropped", job.id, job.kind, job.claimed_by, type(outcome).__name__)
         return None
@@ -185,6 +214,31 @@ def retry_job(session: Session, workspace_id: int, job_id: int, now: datetime) -
     """Re-queue a dead (or failed) job with a fresh attempt budget."""
     job = get_job(session, workspace_id, job_id)
     if not store.requeue(session, workspace_id, job_id, now):
-        raise JobNotRetryable(job_id=job_id, status=job.status.value)
+        raise JobNotRetryable(job_id=job_id, job_status=job.status.value)
     log.info("job %s (%s) re-queued by hand from %s", job_id, job.kind, job.status.value)
     return get_job(session, workspace_id, job_id)
+
+
+def counts_by_key_prefix(session: Session, workspace_id: int, prefix: str, *,
+                         error_prefix: str = "") -> dict[str, int]:
+    """Jobs whose idempotency key starts with ``prefix`` (a campaign's send key + ``:``),
+    counted by status; with ``error_prefix``, ``"failed_matching"`` counts the failed jobs
+    whose last error starts with it (e.g. refused by the send policy)."""
+    from sqlalchemy import case, func, select
+
+    from kizuna.jobs.tables import OutboxJobRow as J
+
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = error_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    matching = (J.status == JobStatus.FAILED.value) & J.last_error.like(pattern + "%",
+                                                                         escape="\\")
+    found: dict[str, int] = {}
+    for status, n, hits in session.execute(
+            select(J.status, func.count(), func.sum(case((matching, 1), else_=0)))
+            .where(J.workspace_id == workspace_id,
+                   J.idempotency_key.like(escaped + "%", escape="\\"))
+            .group_by(J.status)):
+        found[str(status)] = int(n)
+        if error_prefix:
+            found["failed_matching"] = found.get("failed_matching", 0) + int(hits or 0)
+    return found

@@ -9,10 +9,11 @@ serialised; ``FOR UPDATE`` is not rendered there. Both need UPDATE … RETURNING
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from kizuna.db.dialect import insert
@@ -96,18 +97,39 @@ def _owned(job: Job) -> Any:
 
 
 def heartbeat(session: Session, jobs: Sequence[Job], now: datetime) -> int:
-    """Refresh the heartbeat of jobs still held; the count held (lost ones are skipped)."""
-    held = 0
-    for job in jobs:
-        res = session.execute(update(_JOBS).where(_owned(job)).values(heartbeat_at=now))
-        held += res.rowcount  # type: ignore[attr-defined]
-    return held
+    """Refresh the heartbeat of jobs still held; the count refreshed. One statement; rows
+    another transaction of this worker is finishing right now are skipped, not waited for
+    (no lock-order deadlock with a batch finish)."""
+    if not jobs:
+        return 0
+    mine = select(T.id).where(or_(*_owned_many(jobs))).order_by(T.id).with_for_update(
+        skip_locked=True)
+    res = session.execute(update(_JOBS).where(T.id.in_(mine.scalar_subquery()))
+                          .values(heartbeat_at=now))
+    return int(res.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_send_started(session: Session, job: Job, now: datetime) -> bool:
     res = session.execute(update(_JOBS).where(_owned(job)).values(send_started_at=now,
                                                               heartbeat_at=now))
     return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def _owned_many(jobs: Sequence[Job]) -> list[Any]:
+    """One condition per worker name: (id, attempts) pairs still running for that worker."""
+    by_worker: dict[str | None, list[tuple[int, int]]] = {}
+    for job in jobs:
+        by_worker.setdefault(job.claimed_by, []).append((job.id, job.attempts))
+    return [and_(tuple_(T.id, T.attempts).in_(pairs), T.status == JobStatus.RUNNING.value,
+                 T.claimed_by == worker) for worker, pairs in by_worker.items()]
+
+
+def mark_sends_started(session: Session, jobs: Sequence[Job], now: datetime) -> set[int]:
+    """:func:`mark_send_started` for several jobs in one statement; the ids still held."""
+    if not jobs:
+        return set()
+    return set(session.scalars(update(_JOBS).where(or_(*_owned_many(jobs))).values(
+        send_started_at=now, heartbeat_at=now).returning(T.id)))
 
 
 def _attempt(session: Session, job: Job, *, outcome: str, error: str | None,
@@ -125,25 +147,64 @@ def finish(session: Session, job: Job, *, status: JobStatus, now: datetime,
 
     The attempt row says "possibly delivered" when the handler had committed its send start.
     """
-    values: dict[str, Any] = {"status": status.value, "claimed_by": None,
-                              "heartbeat_at": None, "last_error": error}
-    if status is JobStatus.QUEUED:
-        values["run_after"] = run_after or now
-    else:
-        values["finished_at"] = now
-    if result is not None:
-        values["result"] = result
-    if refund_attempt:  # a deferral: the attempt did not happen
-        values["attempts"] = T.attempts - 1
-    row = session.execute(update(_JOBS).where(_owned(job)).values(**values)
-                          .returning(T.send_started_at)).one_or_none()
-    if row is None:
-        return False
-    outcome = "deferred" if refund_attempt else {JobStatus.QUEUED: "retry"}.get(
-        status, status.value)
-    _attempt(session, job, outcome=outcome, error=error,
-             possibly_delivered=row.send_started_at is not None, now=now)
-    return True
+    return finish_many(session, [Finish(job, status, error=error, result=result,
+                                        run_after=run_after,
+                                        refund_attempt=refund_attempt)], now)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """How one job's attempt ended (see :func:`finish_many`)."""
+
+    job: Job
+    status: JobStatus
+    error: str | None = None
+    result: dict[str, Any] | None = None
+    run_after: datetime | None = None
+    refund_attempt: bool = False  # a deferral: the attempt did not happen
+
+
+def finish_many(session: Session, finishes: Sequence[Finish], now: datetime) -> list[bool]:
+    """Record the end of many attempts: one locking SELECT of the rows still held, one
+    UPDATE per shape of change (executemany) and one multi-row INSERT of attempt rows.
+    False for a job the worker no longer held."""
+    if not finishes:
+        return []
+    held = {row.id: row.send_started_at for row in session.execute(
+        select(T.id, T.send_started_at).where(or_(*_owned_many([f.job for f in finishes])))
+        .order_by(T.id).with_for_update())}
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    attempts: list[dict[str, Any]] = []
+    for f in finishes:
+        if f.job.id not in held:
+            continue
+        values: dict[str, Any] = {"status": f.status.value, "last_error": f.error}
+        if f.status is JobStatus.QUEUED:
+            values["run_after"] = f.run_after or now
+        else:
+            values["finished_at"] = now
+        if f.result is not None:
+            values["result"] = f.result
+        shape = tuple(sorted(values)) + (("refund",) if f.refund_attempt else ())
+        shapes.setdefault(shape, []).append(
+            {"b_job_id": f.job.id, **{f"b_{n}": v for n, v in values.items()}})
+        outcome = "deferred" if f.refund_attempt else {JobStatus.QUEUED: "retry"}.get(
+            f.status, f.status.value)
+        attempts.append({"job_id": f.job.id, "attempt": f.job.attempts,
+                         "worker": f.job.claimed_by, "outcome": outcome, "error": f.error,
+                         "possibly_delivered": held[f.job.id] is not None,
+                         "started_at": f.job.started_at, "finished_at": now})
+    for shape, rows in shapes.items():
+        names = [n for n in shape if n != "refund"]
+        stmt = update(_JOBS).where(T.id == bindparam("b_job_id")).values(
+            claimed_by=None, heartbeat_at=None,
+            **{n: bindparam(f"b_{n}", type_=T[n].type) for n in names})
+        if "refund" in shape:
+            stmt = stmt.values(attempts=T.attempts - 1)
+        session.execute(stmt, rows)
+    if attempts:
+        session.execute(_ATTEMPTS.insert(), attempts)
+    return [f.job.id in held for f in finishes]
 
 
 def release(session: Session, job: Job, now: datetime) -> bool:

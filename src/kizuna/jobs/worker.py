@@ -6,6 +6,9 @@
   ``heartbeat_seconds`` and re-queues jobs of any worker whose heartbeat is older than
   ``stall_seconds`` (a crashed process), so a stalled job is back in the queue within
   ``stall_seconds + heartbeat_seconds``.
+* With ``batch`` > 1 a handler that has a ``run_batch(sessions, jobs)`` method (see
+  :class:`BatchHandler`) gets the claimed jobs of its kind together and the outcomes are
+  recorded in one transaction (``jobs.api.complete_many``); other handlers run one by one.
 * :meth:`stop` lets running handlers finish (a job cut short is re-queued as stalled).
 * PostgreSQL: run as many worker processes as you like (``FOR UPDATE SKIP LOCKED``). SQLite:
   several processes are safe but their claims are serialised by the single writer lock.
@@ -19,8 +22,9 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +33,20 @@ from kizuna.jobs import api
 from kizuna.jobs.contracts import Handler, Job, JobOutcome, JobStatus, Retry
 
 log = logging.getLogger("kizuna.jobs.worker")
+
+
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that can also run several claimed jobs of its kind at once.
+
+    ``run_batch`` returns one outcome per job, in order; None means the job was taken away
+    mid-run (its outcome is dropped, like :class:`jobs.api.JobLost`).
+    """
+
+    def __call__(self, sessions: sessionmaker[Session], job: Job) -> JobOutcome: ...
+
+    def run_batch(self, sessions: sessionmaker[Session],
+                  jobs: Sequence[Job]) -> list[JobOutcome | None]: ...
 
 
 class Worker:
@@ -89,12 +107,48 @@ class Worker:
                          limit=self.batch, kinds=sorted(self.handlers))
         with self._lock:
             self._held.update((job.id, job) for job in jobs)  # heartbeats while they wait
+        by_kind: dict[str, list[Job]] = {}
         for job in jobs:
-            if self._stop.is_set():
-                self._release(job)
-            else:
-                self.run_job(job)
+            by_kind.setdefault(job.kind, []).append(job)
+        for kind, group in by_kind.items():
+            handler = self.handlers.get(kind)
+            if len(group) > 1 and isinstance(handler, BatchHandler):
+                self.run_batch(handler, group)
+                continue
+            for job in group:
+                if self._stop.is_set():
+                    self._release(job)
+                else:
+                    self.run_job(job)
         return len(jobs)
+
+    def run_batch(self, handler: BatchHandler, jobs: list[Job]) -> list[JobStatus | None]:
+        """Run claimed jobs of one kind through ``handler.run_batch``; finish them together."""
+        if self._stop.is_set():
+            for job in jobs:
+                self._release(job)
+            return [None] * len(jobs)
+        with self._lock:
+            self._held.update((job.id, job) for job in jobs)
+        try:
+            try:
+                outcomes = handler.run_batch(self.sessions, jobs)
+            except Exception as exc:
+                log.warning("batch of %s %s job(s) raised; they will be retried", len(jobs),
+                            jobs[0].kind, exc_info=True)
+                outcomes = [Retry(f"{type(exc).__name__}: {exc}")] * len(jobs)
+            done = [(job, outcome) for job, outcome in zip(jobs, outcomes, strict=True)
+                    if outcome is not None]
+            finished = dict(zip((job.id for job, _ in done),
+                                api.complete_many(self.sessions, done, self.clock.now()),
+                                strict=True))
+        finally:
+            with self._lock:
+                for job in jobs:
+                    self._held.pop(job.id, None)
+        with self._lock:
+            self.processed += len(done)
+        return [finished.get(job.id) for job in jobs]
 
     def _release(self, job: Job) -> None:
         """Hand back a claimed job not started (stopping): queued again, attempt not counted."""
@@ -199,13 +253,14 @@ class Worker:
 
 @asynccontextmanager
 async def running(sessions: sessionmaker[Session], *, enabled: bool, clock: Clock | None = None,
-                  stall_seconds: float = 30.0, concurrency: int = 1) -> AsyncIterator[
-                      Worker | None]:
+                  stall_seconds: float = 30.0, concurrency: int = 1, batch: int = 1,
+                  poll_seconds: float = 1.0) -> AsyncIterator[Worker | None]:
     """For the app lifespan: a worker in the server process (``KIZUNA_WORKER_IN_SERVER``)."""
     if not enabled:
         yield None
         return
-    worker = Worker(sessions, clock=clock, stall_seconds=stall_seconds, concurrency=concurrency)
+    worker = Worker(sessions, clock=clock, stall_seconds=stall_seconds, concurrency=concurrency,
+                    batch=batch, poll_seconds=poll_seconds)
     worker.start()
     try:
         yield worker

@@ -1,1 +1,4 @@
-"""Journeys: multi-step, event-triggered customer flows with holdouts (see docs/reference/journeys.md)."""
+"""Journeys: multi-step, event-triggered customer flows with holdouts.
+
+See docs/reference/journeys.md.
+"""

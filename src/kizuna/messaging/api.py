@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from kizuna.messaging import inbox as inbox
+from kizuna.messaging.bounces import record_email_event
 from kizuna.messaging.channels.base import (
     Channel,
     Delivered,
@@ -64,9 +65,16 @@ from kizuna.messaging.contracts import (
     Suppression,
     TemplateVariant,
 )
+from kizuna.messaging.delivery_admin import get_suppression, remove_suppression
 from kizuna.messaging.errors import TemplateInvalid
 from kizuna.messaging.policy import check_send, get_policy, record_send, update_policy
-from kizuna.messaging.sending import Content, enqueue_message, enqueue_messages, message_key
+from kizuna.messaging.sending import (
+    Content,
+    enqueue_message,
+    enqueue_messages,
+    message_key,
+    zone_name,
+)
 from kizuna.messaging.suppression import (
     is_suppressed,
     list_suppressions,
@@ -80,6 +88,7 @@ from kizuna.messaging.templates import (
     render_message,
     validate_template,
 )
+from kizuna.messaging.trial import TestSendResult, test_send
 from kizuna.messaging.variables import customer_context
 from kizuna.types import CustomerId, WorkspaceId
 
@@ -99,6 +108,7 @@ __all__ = [
     "SmtpChannel",
     "SmtpTarget",
     "Suppression",
+    "TestSendResult",
     "TrackedHit",
     "UnsubscribeScope",
     "WebhookChannel",
@@ -114,6 +124,7 @@ __all__ = [
     "enqueue_message",
     "enqueue_messages",
     "get_policy",
+    "get_suppression",
     "header_safe",
     "is_suppressed",
     "is_unsubscribed",
@@ -127,13 +138,16 @@ __all__ = [
     "read_preferences_token",
     "read_tracking_token",
     "read_unsubscribe_token",
+    "record_email_event",
     "record_send",
     "record_tracking_hit",
+    "remove_suppression",
     "render_message",
     "sign_webhook",
     "suppress",
     "system_resolver",
     "template_from_document",
+    "test_send",
     "unsubscribe",
     "unsubscribe_token",
     "unsuppress",
@@ -142,16 +156,6 @@ __all__ = [
     "verify_webhook",
     "webhook_channel",
 ]
-
-
-def _zone_or(name: str | None, fallback: str) -> str:
-    if not name:
-        return fallback
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return fallback
-    return name
 
 
 def preview(
@@ -178,7 +182,7 @@ def preview(
     return render_message(
         template, context,
         locale=locale or customer["locale"] or None,
-        timezone=_zone_or(customer["timezone"], _zone_or(workspace["timezone"], "UTC")),
+        timezone=zone_name(customer["timezone"], zone_name(workspace["timezone"], "UTC")),
         currency=workspace["currency"] or "JPY",
         render_limits=render_limits,
     )

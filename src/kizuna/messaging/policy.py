@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from kizuna.clock import as_utc
 from kizuna.db.dialect import is_postgres
-from kizuna.messaging import suppression
 from kizuna.messaging.contracts import SendDecision, SendPolicy
 from kizuna.messaging.errors import SendPolicyInvalid
 from kizuna.messaging.policy_tables import MessageSendRow, SendPolicyRow
@@ -164,14 +163,14 @@ def _rate_defer(
     session: Session, workspace_id: WorkspaceId, channel: str, now: datetime, rate: int
 ) -> datetime | None:
     """If ``rate`` sends already went out on the channel in the second before ``now``, when
-    the window has room again."""
-    window = session.scalars(select(MessageSendRow.sent_at).where(
+    the window has room again (one indexed look-up: the ``rate``-th latest send)."""
+    nth = session.scalar(select(MessageSendRow.sent_at).where(
         MessageSendRow.workspace_id == workspace_id, MessageSendRow.channel == channel,
         MessageSendRow.sent_at > now - timedelta(seconds=1), MessageSendRow.sent_at <= now,
-    ).order_by(MessageSendRow.sent_at)).all()
-    if len(window) < rate:
+    ).order_by(MessageSendRow.sent_at.desc()).offset(rate - 1).limit(1))
+    if nth is None:
         return None
-    return as_utc(window[len(window) - rate]) + timedelta(seconds=1)
+    return as_utc(nth) + timedelta(seconds=1)
 
 
 def lock_customer_sends(session: Session, workspace_id: WorkspaceId, customer_id: int) -> None:
@@ -196,50 +195,20 @@ def check_send(
     purpose: str,
     transactional: bool,
     now: datetime,
+    reserve_key: str | None = None,
 ) -> SendDecision:
     """May a message on ``channel`` for ``purpose`` go to the customer at ``now``?
 
     ``transactional=True`` (receipts, password resets …) skips consent, quiet hours and caps,
     never a hard-bounce / complaint / manual suppression nor the send rate. A profile merged
-    away resolves to the survivor.
+    away resolves to the survivor. ``reserve_key``: see :meth:`messaging.gate.SendGate.check`.
     """
-    now = as_utc(now)
+    from kizuna.messaging.gate import SendGate
+
     customer = profiles.get_customer(session, workspace_id, customer_id)
-    entries = suppression.matching(
-        session, workspace_id, channel=channel,
-        address=customer.email if channel == "email" else None, customer_id=customer.id)
-    if any(not transactional or e.reason != "unsubscribed" for e in entries):
-        return SendDecision(allowed=False, reason="suppressed")
-    policy = get_policy(session, workspace_id)
-    if not transactional:
-        consent = next((c for c in profiles.list_consents(
-            session, workspace_id, CustomerId(customer.id))
-            if c.channel == channel and c.purpose == purpose), None)
-        if consent is None:
-            return SendDecision(allowed=False, reason="no_consent")
-        if consent.status != "granted":
-            return SendDecision(allowed=False, reason="withdrawn")
-        zone = customer_zone(session, workspace_id, customer.timezone)
-        lock_customer_sends(session, workspace_id, customer.id)
-        quiet_end = quiet_until(now, zone, policy)
-        if quiet_end is not None:
-            return SendDecision(allowed=False, reason="quiet_hours", defer_until=quiet_end)
-        defer: datetime | None = None
-        if policy.weekly_cap:
-            week_start, week_end = week_bounds(now, zone)
-            if _count_marketing(session, customer.id, week_start, week_end) >= policy.weekly_cap:
-                defer = week_end
-        if defer is None and policy.daily_cap:
-            day_start, day_end = day_bounds(now, zone)
-            if _count_marketing(session, customer.id, day_start, day_end) >= policy.daily_cap:
-                defer = day_end
-        if defer is not None:
-            return SendDecision(allowed=False, reason="frequency_cap",
-                                defer_until=_out_of_quiet(defer, zone, policy))
-    rate_defer = _rate_defer(session, workspace_id, channel, now, rate_for(policy, channel))
-    if rate_defer is not None:
-        return SendDecision(allowed=False, reason="rate_limited", defer_until=rate_defer)
-    return SendDecision(allowed=True)
+    return SendGate(session, workspace_id, now).check(
+        customer, channel=channel, purpose=purpose, transactional=transactional,
+        reserve_key=reserve_key)
 
 
 def record_send(

@@ -7,19 +7,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from kizuna.loyalty import api as loyalty
+from kizuna.messaging.contracts import MessageTemplate
 from kizuna.profiles import api as profiles
+from kizuna.profiles.contracts import Customer
 from kizuna.recommend import api as recommend
 from kizuna.types import CustomerId, WorkspaceId
 from kizuna.workspaces import api as workspaces
+from kizuna.workspaces.contracts import Workspace
 
 RECOMMENDATIONS_LIMIT = 4
+TEMPLATE_VARIABLES = ("customer", "event", "recommendations", "loyalty", "workspace", "now")
 
 NON_MEMBER: dict[str, Any] = {
     "member": False, "balance": 0, "tier": "", "tier_name_ja": "", "tier_name_en": "",
@@ -36,11 +41,22 @@ def customer_context(
     *,
     now: datetime,
     event: Mapping[str, Any] | None = None,
+    customer: Customer | None = None,
+    workspace: Workspace | None = None,
+    names: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template can use for this customer (a merged-away id follows the merge)."""
-    customer = profiles.get_customer(session, workspace_id, customer_id)
-    workspace = workspaces.get_workspace(session, workspace_id)
-    member = loyalty.loyalty_for_template(session, workspace_id, customer.id, now=now)
+    """Everything a template can use for this customer (a merged-away id follows the merge).
+
+    Senders pass the ``customer`` and ``workspace`` they already loaded, and ``names``: the
+    variables the template refers to (see ``templates.variable_names``) — ``loyalty`` and
+    ``recommendations`` are only looked up when it uses them (otherwise they are empty).
+    """
+    if customer is None:
+        customer = profiles.get_customer(session, workspace_id, customer_id)
+    if workspace is None:
+        workspace = workspaces.get_workspace(session, workspace_id)
+    member = (loyalty.loyalty_for_template(session, workspace_id, customer.id, now=now)
+              if names is None or "loyalty" in names else None)
     return {
         "customer": {
             "id": int(customer.id),
@@ -57,7 +73,8 @@ def customer_context(
         },
         "event": event_variables(event),
         "recommendations": recommend.recommendations_for_template(
-            session, workspace_id, customer.id, limit=RECOMMENDATIONS_LIMIT, now=now),
+            session, workspace_id, customer.id, limit=RECOMMENDATIONS_LIMIT, now=now)
+        if names is None or "recommendations" in names else [],
         "loyalty": {**NON_MEMBER, **member} if member is not None else dict(NON_MEMBER),
         "workspace": {"name": workspace.name, "currency": workspace.currency,
                       "timezone": workspace.timezone},
@@ -78,3 +95,29 @@ def event_variables(event: Mapping[str, Any] | None) -> dict[str, Any] | None:
         out["timestamp"] = event["timestamp"]
     return out
 
+
+
+@functools.lru_cache(maxsize=256)
+def _names_in(sources: tuple[tuple[str, bool], ...]) -> frozenset[str]:
+    from jinja2 import meta
+    from jinja2.exceptions import TemplateSyntaxError
+
+    from kizuna.messaging.sandbox import KizunaSandbox
+
+    names: set[str] = set()
+    for source, html in sources:
+        if not source:
+            continue
+        try:
+            names |= meta.find_undeclared_variables(KizunaSandbox(autoescape=html).parse(source))
+        except TemplateSyntaxError:
+            return frozenset(TEMPLATE_VARIABLES)  # rendering reports the error
+    return frozenset(names)
+
+
+def variable_names(template: MessageTemplate) -> frozenset[str]:
+    """The top-level variables (``customer``, ``loyalty`` …) any part of ``template`` uses."""
+    sources = [(template.from_address, False), (template.reply_to, False)]
+    for variant in template.variants.values():
+        sources += [(variant.subject, False), (variant.text, False), (variant.html, True)]
+    return _names_in(tuple(sources))

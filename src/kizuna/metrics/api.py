@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kizuna.analytics.snapshot import Snapshot, take_snapshot
 from kizuna.metrics.contracts import Change, Score, ScoreKind
+from kizuna.metrics.customer_nps import NPS_GROUPS, CustomerNps, customer_nps, nps_group
+from kizuna.metrics.engagement import engagement_scores
 from kizuna.metrics.errors import DimensionInvalid, NotEnoughData
-from kizuna.metrics.journeys import JourneyStage, journey_stages
+from kizuna.metrics.journeys import JourneyStage, customer_stages, journey_stages
 from kizuna.metrics.periods import Period, parse_period
 from kizuna.metrics.report import BREAKDOWNS, Overview, Section, SectionNote, build_overview
 from kizuna.metrics.rfm import RfmSegment, rfm
@@ -26,9 +28,12 @@ from kizuna.workspaces.contracts import Workspace
 
 __all__ = [
     "BREAKDOWNS",
+    "NPS_GROUPS",
     "Change",
+    "CustomerNps",
     "DimensionInvalid",
     "JourneyStage",
+    "NotEnoughData",
     "Overview",
     "Period",
     "RfmSegment",
@@ -39,9 +44,14 @@ __all__ = [
     "build_overview",
     "compute_overview",
     "customer_groups",
+    "customer_nps",
+    "customer_stages",
+    "engagement_scores",
     "get_workspace",
     "local_today",
+    "nps_group",
     "parse_period",
+    "rfm",
     "satisfaction_change",
     "satisfaction_score",
     "snapshot_workspace",

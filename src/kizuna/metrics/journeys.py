@@ -166,11 +166,21 @@ def journey_stages(
         snap.con.execute("DROP TABLE IF EXISTS temp.journey_milestones")
 
 
-def _report(
-    snap: Snapshot, months: int, t_from: date, t_to: date, top: int, today: date
-) -> JourneyReport:
-    by_stage = {int(r["stage"]): int(r["people"]) for r in _rows(snap, "journey_stages")}
-    people = sum(by_stage.values())
+def customer_stages(snap: Snapshot) -> dict[int, JourneyStage | None]:
+    """The current stage of every customer at ``snap.as_of`` (None when they reached none):
+    ``journey_stages(snap).stage_of_customer`` without the funnel, months, transitions and
+    map (for per-customer scores)."""
+    runner.execute(
+        snap.con, runner.sql(_PACKAGE, "journey_milestones"), {"as_of": snap.as_of_naive}
+    )
+    try:
+        return _stage_of_customer(snap)
+    finally:
+        snap.con.execute("DROP TABLE IF EXISTS temp.journey_milestones")
+
+
+def _stage_of_customer(snap: Snapshot) -> dict[int, JourneyStage | None]:
+    """Customer id → current stage, from the ``journey_milestones`` temporary table."""
     cur = runner.execute(
         snap.con, runner.sql(_PACKAGE, "journey_customers"), {"as_of": snap.as_of_naive}
     )
@@ -178,9 +188,15 @@ def _report(
     names = np.array([None, *_STAGES], dtype=object)
     ranks = np.asarray(data["stage"], dtype=np.int64)
     ids = np.asarray(data["customer_id"], dtype=np.int64).tolist()
-    customers: dict[int, JourneyStage | None] = dict(
-        zip(ids, names[ranks].tolist(), strict=True)
-    )
+    return dict(zip(ids, names[ranks].tolist(), strict=True))
+
+
+def _report(
+    snap: Snapshot, months: int, t_from: date, t_to: date, top: int, today: date
+) -> JourneyReport:
+    by_stage = {int(r["stage"]): int(r["people"]) for r in _rows(snap, "journey_stages")}
+    people = sum(by_stage.values())
+    customers = _stage_of_customer(snap)
     return JourneyReport(
         as_of=snap.as_of,
         people=people,

@@ -21,17 +21,19 @@ from kizuna.profiles.contracts import (
 )
 from kizuna.profiles.errors import CustomerNotFound
 from kizuna.profiles.resolution import ANON, USER, resolve_customers
-from kizuna.profiles.tables import ConsentRow, CustomerRow
+from kizuna.profiles.tables import ConsentRow, CustomerRow, IdentityRow
 from kizuna.profiles.traits import columns_from_traits
 from kizuna.types import CustomerId, WorkspaceId
 
 __all__ = [
     "alias",
     "apply_traits",
+    "consent_statuses",
     "count_customers",
     "ensure_customers_by_external_id",
     "find_customer_id",
     "get_customer",
+    "get_customers",
     "list_consents",
     "list_merges",
     "record_consent",
@@ -286,3 +288,51 @@ def birthdays_on(
             CustomerRow.birthday.is_not(None),
             or_(*[(month == m) & (day == d) for m, d in month_days])))
     return [(CustomerId(i), b, tz) for i, b, tz in rows if b is not None]
+
+
+def get_customers(
+    session: Session, workspace_id: WorkspaceId, customer_ids: Sequence[int]
+) -> dict[int, Customer]:
+    """Many profiles in a few queries, keyed by the id asked for (a merged-away id maps to the
+    surviving profile); ids that do not exist in the workspace are left out."""
+    wanted = list(dict.fromkeys(int(i) for i in customer_ids))
+    rows: dict[int, CustomerRow] = {}
+    for part in store.chunked(wanted):
+        rows.update((r.id, r) for r in session.scalars(
+            select(CustomerRow).where(CustomerRow.id.in_(list(part)))))
+    found: dict[int, CustomerRow] = {}
+    for cid in wanted:
+        row = rows.get(cid)
+        if row is not None and row.merged_into_id is not None:
+            row = store.get_row(session, workspace_id, cid)
+        if row is not None and row.workspace_id == workspace_id:
+            found[cid] = row
+    anonymous: dict[int, list[str]] = {}
+    survivors = list({r.id for r in found.values()})
+    for part in store.chunked(survivors):
+        for customer_id, value in session.execute(
+                select(IdentityRow.customer_id, IdentityRow.value)
+                .where(IdentityRow.customer_id.in_(list(part)),
+                       IdentityRow.kind == "anonymous_id")
+                .order_by(IdentityRow.first_seen_at, IdentityRow.id)):
+            anonymous.setdefault(customer_id, []).append(value)
+    return {cid: store.to_customer(row, anonymous.get(row.id, ()))
+            for cid, row in found.items()}
+
+
+def consent_statuses(
+    session: Session, workspace_id: WorkspaceId, customer_ids: Sequence[int], *,
+    channel: str, purpose: str,
+) -> dict[int, str]:
+    """The latest consent status (``granted`` / ``withdrawn`` …) for (channel, purpose) of
+    many customers in one query; customers without a record are left out."""
+    latest: dict[int, str] = {}
+    for part in store.chunked(list(dict.fromkeys(int(i) for i in customer_ids))):
+        for customer_id, status in session.execute(
+                select(ConsentRow.customer_id, ConsentRow.status)
+                .where(ConsentRow.workspace_id == workspace_id,
+                       ConsentRow.customer_id.in_(list(part)),
+                       ConsentRow.channel == channel, ConsentRow.purpose == purpose)
+                .order_by(ConsentRow.recorded_at.desc(), ConsentRow.id.desc())):
+            latest.setdefault(customer_id, status)
+    return latest

@@ -16,13 +16,24 @@ from kizuna.segments.compile import Compiler
 from kizuna.segments.conditions import parse, referenced_segments, render
 from kizuna.segments.contracts import Condition, Preview, RecomputeOutcome, Segment
 from kizuna.segments.errors import SegmentConditionInvalid, SegmentCycle
+from kizuna.segments.incremental import apply_events, reevaluate_customers
 from kizuna.segments.membership import ENTERED, EXITED, recompute
+from kizuna.segments.scores import (
+    ScoresRefreshed,
+    refresh_scores,
+    refresh_workspace_scores,
+    require_scores,
+)
+from kizuna.segments.timing import sweep_consents, sweep_time_windows
 from kizuna.types import WorkspaceId
 
 __all__ = [
-    "ENTERED", "EXITED", "compiled_select", "create_segment", "delete_segment", "get_segment",
-    "list_members", "list_segments", "parse", "preview_size", "recompute_all",
-    "recompute_segment", "render", "update_segment",
+    "ENTERED", "EXITED", "ScoresRefreshed", "apply_events", "compiled_select", "create_segment",
+    "delete_segment", "get_segment",
+    "list_members", "list_segments", "matches", "parse", "preview_size", "recompute_all",
+    "recompute_segment", "reevaluate_customers", "refresh_scores", "refresh_workspace_scores",
+    "render", "sweep_consents",
+    "sweep_time_windows", "update_segment",
 ]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -109,9 +120,19 @@ def compiled_select(session: Session, workspace_id: WorkspaceId, condition: Any,
     return _compiler(session, workspace_id, now).select(parse(condition))
 
 
+def matches(session: Session, workspace_id: WorkspaceId, condition: Any, customer_id: int,
+            now: datetime) -> bool:
+    """Whether one customer matches ``condition`` now (journeys' branch steps)."""
+    sel = compiled_select(session, workspace_id, condition, now).subquery("m")
+    found = session.scalar(select(sel.c.id).where(sel.c.id == int(customer_id)).limit(1))
+    return found is not None
+
+
 def preview_size(session: Session, workspace_id: WorkspaceId, condition: Any, now: datetime,
                  *, sample: int = 10) -> Preview:
-    """How many customers match ``condition`` now, and the ids of up to ``sample`` of them."""
+    """How many customers match ``condition`` now, and the ids of up to ``sample`` of them
+    (MetricScoresNotComputed when it needs metric scores and none were computed yet)."""
+    require_scores(session, workspace_id, parse(condition), _resolver(session, workspace_id))
     sel = compiled_select(session, workspace_id, condition, now)
     size = int(session.scalar(select(func.count()).select_from(sel.subquery())) or 0)
     ids = tuple(int(i) for i in session.scalars(sel.order_by(None).limit(sample)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +40,7 @@ from kizuna.segments.contracts import (
     DidEvent,
     HasConsent,
     InSegment,
+    MetricIs,
     NoOrderFor,
     NotOf,
     OrdersMatch,
@@ -156,6 +158,9 @@ class Compiler:
     def __init__(self, workspace_id: int, now: datetime, *, postgres: bool,
                  resolve: Resolve) -> None:
         self.ws, self.now, self.pg, self.resolve = workspace_id, now, postgres, resolve
+        # incremental membership: the customers being re-checked, so grouped sub-selects
+        # (at_least N) aggregate just their rows instead of the whole workspace
+        self.only: list[int] | None = None
         self.customers = table("customers")
         self.events = table("events")
         self.orders = table("orders")
@@ -200,6 +205,8 @@ class Compiler:
                                   k.c.channel == cond.channel, k.c.purpose == cond.purpose,
                                   k.c.status == "granted",
                                   not_(exists().where(same, later)))
+        if isinstance(cond, MetricIs):
+            return self._metric(cond)
         assert isinstance(cond, InSegment)
         if cond.key in seen:
             raise SegmentConditionInvalid("segment", f"segment {cond.key} refers to itself")
@@ -216,6 +223,8 @@ class Compiler:
         if cond.did_not or cond.at_least == 1:
             hit = exists().where(e.c.customer_id == c.c.id, *filters)
             return not_(hit) if cond.did_not else hit
+        if self.only is not None:
+            filters.append(e.c.customer_id.in_(self.only))
         counted = (select(e.c.customer_id).where(e.c.customer_id.is_not(None), *filters)
                    .group_by(e.c.customer_id).having(func.count() >= cond.at_least))
         return c.c.id.in_(counted)
@@ -231,6 +240,27 @@ class Compiler:
             having.append(func.sum(o.c.total) >= cond.total_at_least)
         if cond.at_least == 1 and cond.total_at_least is None:
             return exists().where(o.c.customer_id == c.c.id, *filters)
+        if self.only is not None:
+            filters.append(o.c.customer_id.in_(self.only))
         counted = (select(o.c.customer_id).where(*filters).group_by(o.c.customer_id)
                    .having(and_(*having)))
         return c.c.id.in_(counted)
+
+    def _metric(self, cond: MetricIs) -> ColumnElement[bool]:
+        """EXISTS a score row whose column passes the test: a customer without a score (or
+        with NULL for this metric) matches neither ``eq`` nor ``gt``, and does match ``ne``."""
+        s, c = table("customer_scores"), self.customers
+        col = s.c[cond.metric]
+        op, v = cond.test.op, cond.test.value
+        if cond.metric == "clv" and op in ("eq", "ne", "gt", "lt"):
+            v = Decimal(str(v))
+        if op == "exists":
+            test: Any = col.is_not(None)
+        elif op == "in":
+            test = col.in_(list(v))
+        elif op in ("eq", "ne"):
+            test = col == v
+        else:
+            test = col > v if op == "gt" else col < v
+        hit = exists().where(s.c.customer_id == c.c.id, s.c.workspace_id == self.ws, test)
+        return not_(hit) if op == "ne" else hit

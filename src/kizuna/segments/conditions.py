@@ -17,6 +17,7 @@ from kizuna.segments.contracts import (
     DidEvent,
     HasConsent,
     InSegment,
+    MetricIs,
     NoOrderFor,
     NotOf,
     OrdersMatch,
@@ -24,6 +25,7 @@ from kizuna.segments.contracts import (
     TraitIs,
 )
 from kizuna.segments.errors import SegmentConditionInvalid
+from kizuna.segments.metric_fields import FIELDS, metric_compare
 
 MAX_DAYS = 3650
 MAX_DEPTH = 12
@@ -175,11 +177,11 @@ def _parse(obj: Any, path: str, depth: int, count: list[int]) -> Condition:
     if kind == "segment":
         _only(obj, ("segment",), path)
         return InSegment(_text(obj, "segment", path))
+    _only(obj, ("metric", "op", "value"), path)
     metric = obj.get("metric")
     if metric not in METRICS:
         raise _fail(f"{path}.metric", f"must be one of {'|'.join(METRICS)}")
-    raise _fail(f"{path}.metric", f"the metric {metric} is not available for segments yet; "
-                                  "use traits, events or orders instead")
+    return MetricIs(metric, metric_compare(FIELDS[metric], obj, path))
 
 
 def referenced_segments(cond: Condition) -> Iterator[str]:
@@ -191,6 +193,15 @@ def referenced_segments(cond: Condition) -> Iterator[str]:
         yield from referenced_segments(cond.item)
     elif isinstance(cond, InSegment):
         yield cond.key
+
+
+def uses_metrics(cond: Condition) -> bool:
+    """Whether ``cond`` itself (not the segments it refers to) has a metric leaf."""
+    if isinstance(cond, AllOf | AnyOf):
+        return any(uses_metrics(c) for c in cond.items)
+    if isinstance(cond, NotOf):
+        return uses_metrics(cond.item)
+    return isinstance(cond, MetricIs)
 
 
 _OPS_TEXT = {
@@ -208,6 +219,25 @@ def _cmp_text(subject: str, test: Compare, lang: str) -> str:
         return f"{subject} {op}"
     value = ", ".join(map(str, test.value)) if test.op == "in" else str(test.value)
     return f"{subject} {op} {value}"
+
+
+def _metric_text(cond: MetricIs, lang: str) -> str:
+    f = FIELDS[cond.metric]
+    op, v = cond.test.op, cond.test.value
+    if lang == "ja":
+        subject = f.ja
+        if op == "exists":
+            return f"{subject}が計算済み"
+        if op == "in":
+            return f"{subject}が " + " または ".join(f.label(x, lang) for x in v)
+        word = {"eq": "が次と等しい:", "ne": "が次と異なる:", "gt": "が次より大きい:",
+                "lt": "が次より小さい:"}[op]
+        return f"{subject}{word} {f.label(v, lang)}"
+    if op == "exists":
+        return f"{f.en} is computed"
+    if op == "in":
+        return f"{f.en} is " + " or ".join(map(str, v))
+    return f"{f.en} {_OPS_TEXT['en'][op]} {v}"
 
 
 def render(cond: Condition, lang: str = "en") -> str:
@@ -250,4 +280,46 @@ def render(cond: Condition, lang: str = "en") -> str:
     if isinstance(cond, HasConsent):
         return (f"{cond.channel}/{cond.purpose} の同意あり" if ja
                 else f"consented to {cond.channel} for {cond.purpose}")
+    if isinstance(cond, MetricIs):
+        return _metric_text(cond, lang)
     return f"セグメント {cond.key} のメンバー" if ja else f"member of segment {cond.key}"
+
+
+def _dump_compare(test: Compare) -> dict[str, Any]:
+    if test.op == "exists":
+        return {"op": "exists"}
+    return {"op": test.op, "value": list(test.value) if test.op == "in" else test.value}
+
+
+def dump(cond: Condition) -> dict[str, Any]:
+    """``cond`` as condition JSON (``parse(dump(c)) == c``)."""
+    if isinstance(cond, AllOf | AnyOf):
+        return {"all" if isinstance(cond, AllOf) else "any": [dump(c) for c in cond.items]}
+    if isinstance(cond, NotOf):
+        return {"not": dump(cond.item)}
+    if isinstance(cond, TraitIs):
+        return {"trait": cond.trait, **_dump_compare(cond.test)}
+    if isinstance(cond, MetricIs):
+        return {"metric": cond.metric, **_dump_compare(cond.test)}
+    if isinstance(cond, DidEvent):
+        out: dict[str, Any] = {"event": cond.event, "at_least": cond.at_least}
+        if cond.within_days:
+            out["within_days"] = cond.within_days
+        if cond.where:
+            out["where"] = [{"property": w.property, **_dump_compare(w.test)}
+                            for w in cond.where]
+        if cond.did_not:
+            out["did_not"] = True
+        return out
+    if isinstance(cond, OrdersMatch):
+        o: dict[str, Any] = {"at_least": cond.at_least}
+        if cond.within_days:
+            o["within_days"] = cond.within_days
+        if cond.total_at_least is not None:
+            o["total_at_least"] = str(cond.total_at_least)
+        return {"orders": o}
+    if isinstance(cond, NoOrderFor):
+        return {"no_order_for_days": cond.days}
+    if isinstance(cond, HasConsent):
+        return {"consent": {"channel": cond.channel, "purpose": cond.purpose}}
+    return {"segment": cond.key}

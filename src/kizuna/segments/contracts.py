@@ -11,7 +11,8 @@ Scalar = str | int | float | bool
 OPS = ("eq", "ne", "in", "gt", "lt", "exists", "contains")
 PROFILE_FIELDS = ("email", "phone", "first_name", "last_name", "name", "timezone", "locale",
                   "country", "external_id", "birthday")
-METRICS = ("rfm_segment", "clv", "p_alive", "nps_group", "journey_stage", "engagement_score")
+METRICS = ("rfm_segment", "clv", "p_alive", "expected_purchases", "nps_group", "nps_score",
+           "journey_stage", "engagement_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +90,16 @@ class InSegment:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class MetricIs:
+    """A per-customer score (``METRICS``, kept in ``customer_scores``) compared with a value."""
+
+    metric: str
+    test: Compare
+
+
 Condition = AllOf | AnyOf | NotOf | TraitIs | DidEvent | OrdersMatch | NoOrderFor | HasConsent \
-    | InSegment
+    | InSegment | MetricIs
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@
     └── SegmentNotFound
     Conflict (409)
     ├── SegmentExists
-    └── SegmentCycle              segments that refer to each other in a loop
+    ├── SegmentCycle              segments that refer to each other in a loop
+    └── MetricScoresNotComputed   a metric condition before the first score refresh
 """
 
 from __future__ import annotations
@@ -42,3 +43,11 @@ class SegmentCycle(Conflict):
     """These segments refer to each other in a loop; remove one of the `segment` conditions."""
 
     code = "segment-cycle"
+
+
+class MetricScoresNotComputed(Conflict):
+    """Metric scores are not computed yet — run `kizuna segments refresh-scores` or wait for
+    the hourly refresh."""
+
+    code = "metric-scores-not-computed"
+

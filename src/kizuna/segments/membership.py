@@ -49,13 +49,13 @@ def recompute(session: Session, row: SegmentRow, cond: Condition, compiler: Comp
         partition_by=m.c.customer_id, order_by=m.c.id).label("n")).where(
         m.c.segment_id == row.id).subquery("ranked")
     session.execute(delete(m).where(m.c.id.in_(select(ranked.c.id).where(ranked.c.n > 1))))
-    if emit_events:
+    if emit_events:  # one bulk insert (a first run may put 100 k customers in a segment)
         props = {"segment": row.key, "segment_name": row.name}
-        for kind, event, ids in (("enter", ENTERED, entered), ("exit", EXITED, exited)):
-            for cid in sorted(set(ids)):
-                ingest.record_customer_event(
-                    session, WorkspaceId(row.workspace_id), customer_id=cid, event=event,
-                    properties=props, at=now, message_id=f"segment:{row.id}:{kind}:{cid}:{run}")
+        ingest.record_customer_events(
+            session, WorkspaceId(row.workspace_id),
+            [(cid, event, props, f"segment:{row.id}:{kind}:{cid}:{run}")
+             for kind, event, ids in (("enter", ENTERED, entered), ("exit", EXITED, exited))
+             for cid in sorted(set(ids))], at=now)
     row.recompute_count = run
     row.size = member_count(session, row.id)
     row.computed_at = now

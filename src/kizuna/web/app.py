@@ -26,11 +26,14 @@ from kizuna.web.deps import choose_locale, path_for, render
 from kizuna.web.errors import CsrfInvalid, LoginRequired
 from kizuna.web.security import LoginThrottle, SecurityHeadersMiddleware
 from kizuna.web.views import auth as auth_views
+from kizuna.web.views import broadcasts as broadcast_views
 from kizuna.web.views import customers as customer_views
 from kizuna.web.views import experiments as experiment_views
 from kizuna.web.views import feedback as feedback_views
 from kizuna.web.views import ideas as idea_views
+from kizuna.web.views import inbox as inbox_views
 from kizuna.web.views import jobs as job_views
+from kizuna.web.views import journeys as journey_views
 from kizuna.web.views import loyalty as loyalty_views
 from kizuna.web.views import overview as overview_views
 from kizuna.web.views import recommendations as recommendation_views
@@ -143,10 +146,13 @@ def build_dashboard(settings: Settings, parent: FastAPI) -> FastAPI:
     dashboard.include_router(review_views.router)
     dashboard.include_router(idea_views.router)
     dashboard.include_router(segment_views.router)
+    dashboard.include_router(journey_views.router)
     dashboard.include_router(recommendation_views.router)
     dashboard.include_router(loyalty_views.router)
     dashboard.include_router(job_views.router)
+    dashboard.include_router(inbox_views.router)
     dashboard.include_router(experiment_views.router)
+    dashboard.include_router(broadcast_views.router)
     dashboard.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return dashboard
 

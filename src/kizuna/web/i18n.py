@@ -11,10 +11,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from kizuna.web import (
+    i18n_broadcasts,
     i18n_experiments,
     i18n_feedback,
     i18n_ideas,
+    i18n_inbox,
     i18n_jobs,
+    i18n_journeys,
     i18n_loyalty,
     i18n_messaging,
     i18n_overview,
@@ -232,7 +235,7 @@ ja: dict[str, str] = {
 
 for _module in (i18n_overview, i18n_public, i18n_surveys, i18n_feedback, i18n_reviews,
                 i18n_ideas, i18n_recommend, i18n_loyalty, i18n_messaging, i18n_experiments,
-                i18n_jobs, i18n_segments):
+                i18n_jobs, i18n_journeys, i18n_segments, i18n_broadcasts, i18n_inbox):
     en.update(_module.EN)
     ja.update(_module.JA)
 

@@ -29,6 +29,16 @@ EN: dict[str, str] = {
     "jobs.duplicates": "Possible duplicates",
     "jobs.duplicates.explain": "A worker stopped after it had started sending these, so the "
                                "customer may have received the message twice.",
+    "jobs.feed": "Event feed consumers",
+    "jobs.feed.explain": "What reacts to incoming events (segments, journeys): how far behind "
+                         "the newest event each one is.",
+    "jobs.feed.consumer": "Consumer",
+    "jobs.feed.position": "Position (event id)",
+    "jobs.feed.lag_events": "Behind (events)",
+    "jobs.feed.lag_seconds": "Behind (seconds)",
+    "jobs.feed.failing": "Last failure",
+    "jobs.feed.none": "No consumer has started yet (the dispatcher runs in kizuna serve and "
+                      "kizuna worker).",
 }
 
 JA: dict[str, str] = {
@@ -57,4 +67,14 @@ JA: dict[str, str] = {
     "jobs.duplicates": "重複送信の可能性があるジョブ",
     "jobs.duplicates.explain": "送信開始後にワーカーが停止したため、顧客に同じメッセージが"
                                "2 回届いた可能性があります。",
+    "jobs.feed": "イベントフィードの処理",
+    "jobs.feed.explain": "受信したイベントに反応する処理（セグメント、ジャーニー）と、最新の"
+                         "イベントからの遅れです。",
+    "jobs.feed.consumer": "処理",
+    "jobs.feed.position": "位置（イベント ID）",
+    "jobs.feed.lag_events": "遅れ（件）",
+    "jobs.feed.lag_seconds": "遅れ（秒）",
+    "jobs.feed.failing": "最後の失敗",
+    "jobs.feed.none": "まだ処理が開始されていません（kizuna serve と kizuna worker で"
+                      "動作します）。",
 }

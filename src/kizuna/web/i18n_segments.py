@@ -27,6 +27,13 @@ EN: dict[str, str] = {
     "segments.no_members": "No members at the last recompute.",
     "segments.back": "Back to segments",
     "segments.json_invalid": "The condition is not valid JSON: {error}",
+    "segments.scores_missing": "Metric scores are not computed yet for this workspace — run "
+    "`kizuna segments refresh-scores` or wait for the hourly refresh, then preview again.",
+    "segments.metrics_help": "Metric conditions: {\"metric\": \"rfm_segment\" | "
+    "\"nps_group\" | \"journey_stage\", \"op\": \"eq\" | \"ne\" | \"in\", \"value\": …} or "
+    "{\"metric\": \"clv\" | \"p_alive\" | \"expected_purchases\" | \"nps_score\" | "
+    "\"engagement_score\", \"op\": \"gt\" | \"lt\", \"value\": number}; scores are refreshed "
+    "hourly.",
 }
 
 JA: dict[str, str] = {
@@ -54,4 +61,12 @@ JA: dict[str, str] = {
     "segments.no_members": "前回の再計算時点でメンバーはいません。",
     "segments.back": "セグメント一覧へ",
     "segments.json_invalid": "条件が正しいJSONではありません: {error}",
+    "segments.scores_missing": "このワークスペースの指標スコアはまだ計算されていません。"
+    "`kizuna segments refresh-scores` を実行するか、1時間ごとの更新を待ってから、もう一度人数を"
+    "確認してください。",
+    "segments.metrics_help": "指標の条件: {\"metric\": \"rfm_segment\" | \"nps_group\" | "
+    "\"journey_stage\", \"op\": \"eq\" | \"ne\" | \"in\", \"value\": …} または "
+    "{\"metric\": \"clv\" | \"p_alive\" | \"expected_purchases\" | \"nps_score\" | "
+    "\"engagement_score\", \"op\": \"gt\" | \"lt\", \"value\": 数値}。"
+    "スコアは1時間ごとに更新されます。",
 }

@@ -25,10 +25,13 @@ NAV: list[NavItem] = [
     NavItem(key="nav.ideas", route="ideas_admin", active_prefix="/ideas"),
     NavItem(key="nav.loyalty", route="loyalty_overview", active_prefix="/loyalty"),
     NavItem(key="nav.segments", route="segments_list", active_prefix="/segments"),
+    NavItem(key="nav.journeys", route="journeys_list", active_prefix="/journeys"),
+    NavItem(key="nav.broadcasts", route="broadcasts_list", active_prefix="/broadcasts"),
     NavItem(key="nav.pdca", route="pdca_list", active_prefix="/pdca"),
     NavItem(key="nav.recommendations", route="recommendations", active_prefix="/recommendations",
             role=Role.VIEWER),
     NavItem(key="nav.jobs", route="jobs_overview", active_prefix="/jobs", role=Role.ADMIN),
+    NavItem(key="nav.inbox", route="inbox_settings", active_prefix="/inbox", role=Role.ADMIN),
 ]
 
 

@@ -4,10 +4,8 @@ import base64
 
 import pytest
 
-from kizuna.auth.contracts import Scope
 from kizuna.runtime import Runtime
 from kizuna.workspaces.contracts import Workspace
-from tests.acceptance.web.data import create_key
 
 XSS = "<script>alert('idea')</script>"
 
@@ -16,16 +14,6 @@ XSS = "<script>alert('idea')</script>"
 def client_headers(write_key: str) -> dict[str, str]:
     token = base64.b64encode(f"{write_key}:".encode()).decode()
     return {"Authorization": f"Basic {token}"}
-
-
-@pytest.fixture
-def read_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.READ)}"}
-
-
-@pytest.fixture
-def admin_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.ADMIN)}"}
 
 
 MARKETER = "marketer@example.com"

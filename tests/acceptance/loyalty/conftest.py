@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kizuna.auth.contracts import Role, Scope
+from kizuna.auth.contracts import Role
 from kizuna.loyalty import api as loyalty
 from kizuna.loyalty.contracts import RewardSpec
 from kizuna.profiles import api as profiles
@@ -13,23 +13,13 @@ from kizuna.profiles.contracts import IdentityRef
 from kizuna.runtime import Runtime
 from kizuna.types import CustomerId
 from kizuna.workspaces.contracts import Workspace
-from tests.acceptance.web.data import create_key, create_user
+from tests.acceptance.web.data import create_user
 
 XSS = "<script>alert('pt')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;pt&#39;)&lt;/script&gt;"
 MARKETER = "marketer@example.com"
 VIEWER = "viewer@example.com"
 ADMIN = "admin-l@example.com"
-
-
-@pytest.fixture
-def read_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.READ)}"}
-
-
-@pytest.fixture
-def admin_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.ADMIN)}"}
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import base64
 import pytest
 from fastapi.testclient import TestClient
 
-from kizuna.auth.contracts import Role, Scope
+from kizuna.auth.contracts import Role
 from kizuna.runtime import Runtime
 from kizuna.workspaces.contracts import Workspace
 from tests.acceptance.web.conftest import login
-from tests.acceptance.web.data import create_key, create_user
+from tests.acceptance.web.data import create_user
 from tests.integration.reviews.shop import Shop, build_shop
 
 MARKETER = "marketer@example.com"
@@ -24,16 +24,6 @@ def shop(runtime: Runtime, workspace: Workspace, write_key: str) -> Shop:
 @pytest.fixture
 def client_auth(write_key: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{write_key}:".encode()).decode()}
-
-
-@pytest.fixture
-def read_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.READ)}"}
-
-
-@pytest.fixture
-def admin_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.ADMIN)}"}
 
 
 @pytest.fixture

@@ -5,28 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 
-from kizuna.auth.contracts import Scope
 from kizuna.profiles import api as profiles
 from kizuna.profiles.contracts import CustomerUpsert
 from kizuna.runtime import Runtime
 from kizuna.segments import api as segments
 from kizuna.workspaces.contracts import Workspace
-from tests.acceptance.web.data import create_key
 
 PRO = {"trait": "plan", "op": "eq", "value": "pro"}
-
-
-@pytest.fixture
-def read_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.READ)}"}
-
-
-@pytest.fixture
-def admin_headers(runtime: Runtime, workspace: Workspace) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(runtime, workspace, Scope.ADMIN)}"}
 
 
 def test_define_preview_recompute_members(

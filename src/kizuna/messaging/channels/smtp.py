@@ -8,19 +8,30 @@
 - DKIM (``dkimpy``, rsa-sha256, relaxed/relaxed) signs From, To, Subject, Date, Message-ID,
   MIME-Version, Content-Type, List-Unsubscribe and List-Unsubscribe-Post.
 - Reply codes: 4xx and lost connections are retryable, 5xx permanent failures.
+- Connections are reused: each thread keeps one open connection to the server (reopened
+  after ``max_per_connection`` messages). A completed transaction leaves the session ready
+  for the next ``MAIL`` (RFC 5321 §4.1.4; a failed one is reset with ``RSET`` by smtplib), so
+  no ``RSET`` round trip is spent per message. A reused connection the server has closed
+  fails before ``DATA`` — nothing was handed over — and is reopened and the message sent
+  once more at once; an error from ``DATA`` on drops the connection and is a retry.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import smtplib
 import ssl
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, getaddresses, make_msgid
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import dkim  # type: ignore[import-untyped]
@@ -118,23 +129,31 @@ class SmtpChannel:
     name = "email"
 
     def __init__(self, target: SmtpTarget, *, sender: str, links: LinkSettings | None = None,
-                 dkim_key: DkimKey | None = None, message_domain: str | None = None) -> None:
+                 dkim_key: DkimKey | None = None, message_domain: str | None = None,
+                 reuse_connections: bool = True, max_per_connection: int = 100) -> None:
         self.target = target
         self.sender = sender
         self.links = links
         self.dkim_key = dkim_key
         self.message_domain = message_domain or (
             dkim_key.domain if dkim_key else sender.rpartition("@")[2].strip("> ") or "kizuna")
+        self.reuse_connections = reuse_connections
+        self.max_per_connection = max(1, max_per_connection)
+        self._local = threading.local()
+        self._open: list[smtplib.SMTP] = []
+        self._open_lock = threading.Lock()
+        self.connections_opened = 0
 
-    def build(self, message: OutgoingMessage, *, idempotency_key: str) -> EmailMessage:
-        msg = EmailMessage(policy=WIRE)
-        msg["From"] = header_safe(message.from_address or self.sender)
-        msg["To"] = header_safe(message.to)
+    def _headers_and_html(self, message: OutgoingMessage, *,
+                          idempotency_key: str) -> tuple[list[tuple[str, str]], str]:
+        """The top-level headers (in order) and the HTML body with tracking applied."""
+        headers = [("From", header_safe(message.from_address or self.sender)),
+                   ("To", header_safe(message.to))]
         if message.reply_to:
-            msg["Reply-To"] = header_safe(message.reply_to)
-        msg["Subject"] = header_safe(message.subject)
-        msg["Date"] = formatdate(usegmt=True)
-        msg["Message-ID"] = message_id_for(idempotency_key, self.message_domain)
+            headers.append(("Reply-To", header_safe(message.reply_to)))
+        headers += [("Subject", header_safe(message.subject)),
+                    ("Date", formatdate(usegmt=True)),
+                    ("Message-ID", message_id_for(idempotency_key, self.message_domain))]
         html = message.html
         links = self.links
         if links is not None and message.customer_id is not None:
@@ -149,14 +168,23 @@ class SmtpChannel:
                 if links.unsubscribe_mailto:
                     value += (f", <mailto:{links.unsubscribe_mailto}?subject="
                               f"{quote('unsubscribe ' + token)}>")
-                msg["List-Unsubscribe"] = value
-                msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+                headers += [("List-Unsubscribe", value),
+                            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
             if html and (message.track_opens or message.track_clicks):
                 html = tracking.add_tracking(
                     html, secret=links.secret, base_url=links.base_url,
                     workspace_id=message.workspace_id, customer_id=message.customer_id,
                     message_key=idempotency_key, opens=message.track_opens,
                     clicks=message.track_clicks, skip=frozenset(skip))
+        return headers, html
+
+    def build(self, message: OutgoingMessage, *, idempotency_key: str) -> EmailMessage:
+        """The message as an :class:`EmailMessage` (the wire form :meth:`send` writes is
+        :meth:`raw`, built without the ``email`` package's header parsing)."""
+        headers, html = self._headers_and_html(message, idempotency_key=idempotency_key)
+        msg = EmailMessage(policy=WIRE)
+        for name, value in headers:
+            msg[name] = value
         msg.set_content(message.text or " ", charset="utf-8", cte="base64")
         if html:
             msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
@@ -164,23 +192,167 @@ class SmtpChannel:
         msg["Content-Language"] = "ja" if message.locale == "ja" else "en"
         return msg
 
+    def raw(self, message: OutgoingMessage, *, idempotency_key: str) -> tuple[bytes, str]:
+        """The wire form (CRLF, DKIM-signed when a key is set) and the Message-ID."""
+        headers, html = self._headers_and_html(message, idempotency_key=idempotency_key)
+        message_id = message_id_for(idempotency_key, self.message_domain)
+        lines: list[bytes] = []
+        for name, value in headers:
+            encoded = _header_bytes(name, value)
+            if encoded is None:  # an address the fast path does not handle: the slow one
+                return self.to_bytes(self.build(message, idempotency_key=idempotency_key)), \
+                    message_id
+            lines.append(encoded)
+        language = b"Content-Language: " + (b"ja" if message.locale == "ja" else b"en")
+        text_part = _text_part("plain", message.text or " ")
+        if html:
+            boundary = b"=_kizuna_" + hashlib.sha256(
+                idempotency_key.encode() + os.urandom(8)).hexdigest()[:32].encode()
+            body = (b"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\""
+                    + boundary + b"\"\r\n" + language + b"\r\n\r\n--" + boundary + b"\r\n"
+                    + text_part + b"\r\n--" + boundary + b"\r\n" + _text_part("html", html)
+                    + b"\r\n--" + boundary + b"--\r\n")
+        else:
+            body = b"MIME-Version: 1.0\r\n" + language + b"\r\n" + text_part
+        raw = b"\r\n".join(lines) + b"\r\n" + body
+        return self._sign(raw, {name.lower() for name, _ in headers} | {
+            "mime-version", "content-type"}), message_id
+
     def to_bytes(self, msg: EmailMessage) -> bytes:
         """The wire form (CRLF), with a DKIM-Signature header first when a key is set."""
-        raw = msg.as_bytes(policy=WIRE)
+        return self._sign(msg.as_bytes(policy=WIRE), {k.lower() for k in msg})
+
+    def _sign(self, raw: bytes, present: set[str]) -> bytes:
         if self.dkim_key is None:
             return raw
-        present = {k.lower().encode() for k in msg}
         signature: bytes = dkim.sign(
             raw, self.dkim_key.selector.encode(), self.dkim_key.domain.encode(),
             self.dkim_key.private_key, canonicalize=(b"relaxed", b"relaxed"),
-            include_headers=[h for h in DKIM_HEADERS if h in present])
+            include_headers=[h for h in DKIM_HEADERS if h.decode() in present])
         return signature.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + raw
 
     def send(self, message: OutgoingMessage, *, idempotency_key: str) -> DeliveryOutcome:
-        msg = self.build(message, idempotency_key=idempotency_key)
-        outcome = deliver(self.target, self.sender, [message.to], self.to_bytes(msg),
-                          attempt=message.attempt)
-        return Delivered(str(msg["Message-ID"])) if isinstance(outcome, Delivered) else outcome
+        raw, message_id = self.raw(message, idempotency_key=idempotency_key)
+        if self.reuse_connections:
+            outcome = self._send_reusing([message.to], raw, attempt=message.attempt)
+        else:
+            outcome = deliver(self.target, self.sender, [message.to], raw,
+                              attempt=message.attempt)
+        return Delivered(message_id) if isinstance(outcome, Delivered) else outcome
+
+    # -- connection reuse (one connection per thread) -------------------------------------
+    def _connection(self) -> _Client:
+        """This thread's open connection (a new one after ``max_per_connection`` messages)."""
+        client: _Client | None = getattr(self._local, "client", None)
+        if client is not None and client.sock is not None \
+                and self._local.count < self.max_per_connection:
+            return client
+        self._drop()
+        client = _connect(self.target)
+        self._local.client, self._local.count = client, 0
+        with self._open_lock:
+            self._open.append(client)
+            self.connections_opened += 1
+        return client
+
+    def _drop(self) -> None:
+        client: _Client | None = getattr(self._local, "client", None)
+        self._local.client = None
+        if client is None:
+            return
+        with self._open_lock:
+            if client in self._open:
+                self._open.remove(client)
+        _quit(client)
+
+    def _send_reusing(self, recipients: Sequence[str], raw: bytes, *,
+                      attempt: int) -> DeliveryOutcome:
+        """One message over this thread's connection. A reused connection that turns out to
+        be closed (idle timeout, the server's per-connection limit) fails before DATA, when
+        nothing was handed over: it is reopened and the message sent on the new one."""
+        where = f"{self.target.host}:{self.target.port}"
+        for try_no in (1, 2):
+            client: _Client | None = None
+            try:
+                client = self._connection()
+                reused = self._local.count > 0
+                self._local.count += 1
+                client.stage = ""
+                refused = client.sendmail(self.sender, list(recipients), raw)
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()))
+                return classify_smtp(code, _text(text), attempt)
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code == 421 or client is None or client.sock is None:
+                    self._drop()
+                    if try_no == 1 and client is not None and reused \
+                            and client.stage != "data":
+                        continue  # closed by the server before the message: send again
+                return classify_smtp(exc.smtp_code, _text(exc.smtp_error), attempt)
+            except smtplib.SMTPNotSupportedError as exc:
+                self._drop()
+                return Failed(f"SMTP {where}: {exc}")
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()  # the state of the session is unknown: never reuse it
+                if try_no == 1 and client is not None and reused and client.stage != "data":
+                    continue
+                return retry(f"SMTP {where}: {type(exc).__name__}: {str(exc)[:300]}",
+                             attempt)
+            if refused:
+                return Failed(f"SMTP refused {', '.join(sorted(refused))}")
+            return Delivered("")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        """Close every connection this channel holds open (all threads)."""
+        with self._open_lock:
+            clients, self._open = self._open, []
+        for client in clients:
+            _quit(client)
+        self._local = threading.local()
+
+
+class _Client(smtplib.SMTP):
+    """``smtplib.SMTP`` that remembers how far the current message got (``stage``)."""
+
+    stage = ""
+
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        self.stage = "mail"
+        return super().mail(sender, options)
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.stage = "data"
+        return super().data(msg)
+
+
+class _SslClient(smtplib.SMTP_SSL, _Client):
+    pass
+
+
+def _connect(target: SmtpTarget) -> _Client:
+    client: _Client
+    if target.tls:
+        client = _SslClient(target.host, target.port, timeout=target.timeout,
+                            context=ssl.create_default_context())
+    else:
+        client = _Client(target.host, target.port, timeout=target.timeout)
+    try:
+        if target.starttls:
+            client.starttls(context=ssl.create_default_context())
+        if target.username:
+            client.login(target.username, target.password or "")
+    except BaseException:
+        _quit(client)
+        raise
+    return client
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
 
 
 def deliver(target: SmtpTarget, sender: str, recipients: Sequence[str], raw: bytes, *,
@@ -212,6 +384,32 @@ def deliver(target: SmtpTarget, sender: str, recipients: Sequence[str], raw: byt
     if refused:
         return Failed(f"SMTP refused {', '.join(sorted(refused))}")
     return Delivered("")
+
+
+_ADDRESS_HEADERS = frozenset({"From", "To", "Reply-To"})
+
+
+def _header_bytes(name: str, value: str) -> bytes | None:
+    """``Name: value`` for the wire: non-ASCII text as RFC 2047 encoded words (addresses:
+    only the display name); None for an address this cannot encode (non-ASCII mailbox)."""
+    if value.isascii():
+        return f"{name}: {value}".encode("ascii")
+    if name in _ADDRESS_HEADERS:
+        found = getaddresses([value])
+        if len(found) != 1 or not found[0][1].isascii():
+            return None
+        display, address = found[0]
+        return f"{name}: {formataddr((display, address), charset='utf-8')}".encode("ascii")
+    encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}".encode("ascii")
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    # lines end with CRLF, the last one too (as ``email.contentmanager`` writes text)
+    body = b"\r\n".join(text.encode("utf-8").splitlines()) + b"\r\n"
+    data = base64.encodebytes(body).replace(b"\n", b"\r\n")
+    return (b"Content-Type: text/" + subtype.encode() + b"; charset=\"utf-8\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + data)
 
 
 def build_simple_email(*, sender: str, recipients: Sequence[str], subject: str, text_body: str,

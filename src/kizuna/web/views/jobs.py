@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kizuna import dispatch
 from kizuna.http.deps import SessionDep
 from kizuna.jobs import api as jobs
 from kizuna.jobs.contracts import JobStatus
@@ -33,9 +34,11 @@ def jobs_overview(
                              limit=100)
     duplicates = [j for j in jobs.list_jobs(session, user.workspace_id, list(JobStatus),
                                             limit=500) if j.possible_duplicate][:50]
+    runtime: Runtime = request.app.state.runtime
+    feed = dispatch.status(session, runtime.clock.now())
     return render(request, "jobs/overview.html", {
         "table": table, "totals": totals, "statuses": STATUSES, "letters": letters,
-        "duplicates": duplicates, "done": done if done == "retried" else "",
+        "duplicates": duplicates, "done": done if done == "retried" else "", "feed": feed,
     })
 
 

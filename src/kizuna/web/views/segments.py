@@ -41,6 +41,7 @@ def _builder(request: Request, user: User, session: Session, *, key: str, name: 
              text: str, preview: bool, saved: bool = False, status: int = 200,
              error: str = "") -> Response:
     ctx: dict[str, Any] = {"key": key, "name": name, "text": text, "error": error,
+                           "error_code": "",
                            "json_error": "", "readable": "", "preview": None, "saved": saved,
                            "can_act": user.has_role(Role.MARKETER), "members": []}
     try:
@@ -56,7 +57,7 @@ def _builder(request: Request, user: User, session: Session, *, key: str, name: 
             ctx["preview"] = segments.preview_size(session, user.workspace_id, cond,
                                                    _runtime(request).clock.now())
     except KizunaError as exc:
-        ctx["error"] = str(exc)
+        ctx["error"], ctx["error_code"] = str(exc), exc.code
         status = exc.status
     if preview and ctx["preview"] is None and not ctx["error"]:
         status = 400
